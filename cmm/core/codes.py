@@ -1,0 +1,63 @@
+"""Code lists shared by several apps (domain.md). Machine codes in lower_snake_case."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+STATELESS = "stateless"
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    TRANS = "trans", _("Trans")
+
+
+class ContactActor(models.TextChoices):
+    """Who contacts CMM, and (at assessment) who first made contact with the person."""
+
+    POLICE = "police", _("Police")
+    IMMIGRATION_SERVICE = "immigration_service", _("Immigration Service (US)")
+    RETURN_AGENCY = "return_agency", _("Return Agency (Hjemrejsestyrelsen)")
+    TAX_AGENCY = "tax_agency", _("Tax Agency")
+    LABOUR_INSPECTION = "labour_inspection", _("Working Environment Authority")
+    FOOD_AUTHORITY = "food_authority", _("Food Administration")
+    SIRI = "siri", _("SIRI")
+    MUNICIPALITY = "municipality", _("Municipality")
+    NGO = "ngo", _("NGO")
+    RED_CROSS = "red_cross", _("Red Cross")
+    CRISIS_CENTRE = "crisis_centre", _("Crisis centre")
+    SHELTER = "shelter", _("Shelter")
+    ASYLUM_CENTRE = "asylum_centre", _("Asylum centre")
+    PRISON_CUSTODY = "prison_custody", _("Prison or custody")
+    TRADE_UNION = "trade_union", _("Trade union")
+    LAWYER = "lawyer", _("Lawyer")
+    HEALTH_STAFF = "health_staff", _("Health staff")
+    RELATIVE = "relative", _("Relative")
+    INFORMANT = "informant", _("Informant")
+    CITIZEN = "citizen", _("Citizen")
+    SELF = "self", _("The person themself")
+    OTHER = "other", _("Other")
+
+
+class ExploitationForm(models.TextChoices):
+    SEXUAL = "sexual", _("Sexual exploitation")
+    FORCED_LABOUR = "forced_labour", _("Forced labour")
+    CRIMINAL = "criminal", _("Forced criminality")
+    SLAVERY_LIKE = "slavery_like", _("Slavery-like conditions")
+    ORGAN_REMOVAL = "organ_removal", _("Organ removal")
+    OTHER = "other", _("Other")
+    UNRESOLVED = "unresolved", _("Unresolved")
+
+
+def nationality_choices() -> list[tuple[str, str]]:
+    """ISO 3166 countries (plus Kosovo, XK) in the active language, and stateless."""
+    return [(STATELESS, _("Stateless")), *((c.code, c.name) for c in countries)]
+
+
+def nationality_label(code: str) -> str:
+    if not code:
+        return ""
+    if code == STATELESS:
+        return str(_("Stateless"))
+    return str(countries.name(code)) or code

@@ -1,0 +1,21 @@
+from django.http import HttpRequest
+
+from cmm.core.roles import Role, user_roles
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The navigation's links and counts, by role (a fixed number of queries per page)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from cases.selectors import unassigned_cases
+    from referrals.selectors import open_inquiry_count
+
+    roles = user_roles(user)
+    nav = {"roles": roles}
+    if user.has_perm("referrals.view_inquiry"):
+        nav["open_inquiries"] = open_inquiry_count()
+    if Role.SUPERVISOR in roles:
+        nav["unassigned_cases"] = unassigned_cases(user).count()
+    nav["is_account_admin"] = user.is_staff and user.has_perm("auth.view_user")
+    return {"nav": nav}

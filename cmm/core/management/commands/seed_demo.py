@@ -1,0 +1,137 @@
+"""Demo users and synthetic inquiries and cases for a developer's machine.
+
+Everything here is invented. Running it again changes nothing.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from cmm.core.codes import ContactActor, ExploitationForm, Gender
+from cmm.core.roles import Role
+from referrals import services as referral_services
+from referrals.models import Channel, CloseReason, Inquiry, Subject, Urgency
+
+# Dev-only passwords, printed by `make run`; the command refuses to run with debug off.
+DEMO_USERS = [
+    ("hotline", "Hanne", "Hotline", Role.HOTLINE, "demo-hotline-2026"),
+    ("kontakt1", "Karin", "Kontaktperson", Role.CONTACT_PERSON, "demo-kontakt-2026"),
+    ("kontakt2", "Kasper", "Kontaktperson", Role.CONTACT_PERSON, "demo-kontakt-2026"),
+    ("teamleder", "Tove", "Teamleder", Role.SUPERVISOR, "demo-teamleder-2026"),
+    ("statistik", "Stig", "Statistik", Role.STATISTICS, "demo-statistik-2026"),
+    ("admin", "Anna", "Administrator", Role.ADMINISTRATOR, "demo-admin-2026"),
+]
+
+ALIASES = [
+    ("Blessing", Gender.WOMAN, "NG", "engelsk", ExploitationForm.SEXUAL),
+    ("Joy", Gender.WOMAN, "NG", "engelsk", ExploitationForm.SEXUAL),
+    ("Nok", Gender.WOMAN, "TH", "thai", ExploitationForm.SEXUAL),
+    ("Ion", Gender.MAN, "RO", "rumænsk", ExploitationForm.FORCED_LABOUR),
+    ("Minh", Gender.MAN, "VN", "vietnamesisk", ExploitationForm.CRIMINAL),
+    ("Youssef", Gender.MAN, "MA", "arabisk", ExploitationForm.CRIMINAL),
+    ("Li", Gender.WOMAN, "CN", "mandarin", ExploitationForm.FORCED_LABOUR),
+    ("Ama", Gender.WOMAN, "GH", "engelsk", ExploitationForm.UNRESOLVED),
+    ("Andrei", Gender.MAN, "UA", "ukrainsk", ExploitationForm.FORCED_LABOUR),
+    ("Farid", Gender.MAN, "AF", "dari", ExploitationForm.UNRESOLVED),
+]
+
+SUMMARIES = [
+    "Politiet har anholdt en person i forbindelse med en razzia; personen fortæller om gæld til en rekrutterer.",
+    "En NGO har mødt en kvinde på gaden, som ikke selv har sit pas.",
+    "Fagforening henvender sig om byggearbejdere, der bor på pladsen og ikke får løn.",
+    "Asylcenter oplyser om en ung mand, der er blevet tvunget til at sælge stoffer.",
+    "Borger ringer om en restaurant, hvor ansatte arbejder 14 timer om dagen.",
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per role) and synthetic inquiries and cases. Debug only."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DJANGO_DEBUG on: it sets known passwords.")
+        users = self._users()
+        if Inquiry.objects.exists():
+            self.stdout.write("Demo data already present; users checked.")
+            return
+        self._inquiries(users)
+        self.stdout.write(self.style.SUCCESS("Demo data created."))
+
+    def _users(self) -> dict[str, User]:
+        users = {}
+        for username, first, last, role, password in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@cmm.invalid"},
+            )
+            if created:
+                user.set_password(password)
+                # Only the administrator uses the admin site, for user accounts.
+                user.is_staff = role == Role.ADMINISTRATOR
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    @transaction.atomic
+    def _inquiries(self, users: dict[str, User]) -> None:
+        rng = random.Random(2026)  # noqa: S311 - demo data, not security
+        hotline = users["hotline"]
+        now = timezone.now()
+        for i in range(24):
+            alias, gender, nationality, language, exploitation = ALIASES[i % len(ALIASES)]
+            received = now - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600))
+            subject = Subject.POSSIBLE_VICTIM if i % 4 else rng.choice(list(Subject))
+            urgency = Urgency.CUSTODY if i % 7 == 0 else Urgency.NONE
+            inquiry = referral_services.inquiry_create(
+                actor=hotline,
+                data={
+                    "received_at": received,
+                    "channel": Channel.HOTLINE if i % 3 else Channel.EMAIL,
+                    "caller_type": rng.choice(
+                        [ContactActor.POLICE, ContactActor.POLICE, ContactActor.NGO,
+                         ContactActor.TRADE_UNION, ContactActor.ASYLUM_CENTRE, ContactActor.CITIZEN]
+                    ),
+                    "caller_organisation": "",
+                    "subject": subject,
+                    "urgency": urgency,
+                    "summary": rng.choice(SUMMARIES),
+                },
+                persons=[
+                    {
+                        "alias": f"{alias} (demo)",
+                        "gender": gender,
+                        "age": rng.randint(16, 45),
+                        "age_is_estimate": bool(i % 2),
+                        "nationality": nationality,
+                        "language": language,
+                        "interpreter_needed": True,
+                        "whereabouts": "",
+                        "suspected_exploitation": exploitation,
+                    }
+                ],
+            )
+            stage = i % 6
+            if stage == 0:
+                continue  # stays received
+            inquiry = referral_services.inquiry_triage(
+                actor=hotline, inquiry_id=inquiry.pk, version=inquiry.version, note="Demo-visitering."
+            )
+            if stage in (1, 2):
+                continue  # stays triaged
+            if stage in (3, 4):
+                referral_services.inquiry_refer(
+                    actor=hotline, inquiry_id=inquiry.pk, version=inquiry.version
+                )
+            else:
+                referral_services.inquiry_close(
+                    actor=hotline,
+                    inquiry_id=inquiry.pk,
+                    version=inquiry.version,
+                    reason=rng.choice([CloseReason.ADVICE_GIVEN, CloseReason.REFERRED_ELSEWHERE]),
+                )

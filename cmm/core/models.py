@@ -1,0 +1,31 @@
+from django.db import IntegrityError, models, transaction
+
+
+class ReferenceSequence(models.Model):
+    """The last number handed out for a reference prefix and year (e.g. I-2026-00042)."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+def next_reference(prefix: str, year: int) -> str:
+    """The next free reference, safe under concurrent callers (the row is locked)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ReferenceSequence.objects.get_or_create(prefix=prefix, year=year)
+        except IntegrityError:
+            pass  # another transaction created the row first; lock it below
+        seq = ReferenceSequence.objects.select_for_update().get(prefix=prefix, year=year)
+        seq.last += 1
+        seq.save(update_fields=["last"])
+    return f"{prefix}-{year}-{seq.last:05d}"

@@ -1,0 +1,90 @@
+"""The roles of domain.md as groups, and the model permissions each role holds.
+
+Case permissions are deliberately absent from the contact person's role: a contact person
+gets them per case, through django-guardian, when assigned. Granting them here would open
+every case to every contact person.
+"""
+
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    CONTACT_PERSON = "contact_person", _("Contact person")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    STATISTICS = "statistics", _("Statistics")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_INQUIRY_WORK = [
+    "referrals.view_inquiry",
+    "referrals.add_inquiry",
+    "referrals.change_inquiry",
+    "referrals.triage_inquiry",
+    "referrals.refer_inquiry",
+    "referrals.link_inquiry",
+    "referrals.close_inquiry",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.HOTLINE: _INQUIRY_WORK,
+    Role.CONTACT_PERSON: [],
+    Role.SUPERVISOR: [
+        *_INQUIRY_WORK,
+        # Supervisors see every queue and case (domain.md, roles).
+        "cases.view_case",
+    ],
+    Role.STATISTICS: [],
+    Role.ADMINISTRATOR: [
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def sync_role_groups(apps, schema_editor=None) -> None:
+    """Create the role groups and set their permissions to exactly ROLE_PERMISSIONS.
+
+    Called from data migrations; a later migration that changes the mapping calls it again.
+    Permissions of models not yet migrated are skipped and picked up by that later call.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+def user_roles(user: AbstractBaseUser) -> frozenset[str]:
+    """The user's roles, read once per request object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_cmm_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._cmm_roles = cached
+    return cached
+
+
+def has_role(user: AbstractBaseUser, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))

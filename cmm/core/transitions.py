@@ -1,0 +1,65 @@
+"""Applying a django-fsm transition the one right way: checked, saved and audited."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from cmm.audit import services as audit
+from cmm.core.exceptions import Conflict, Refused
+
+
+def refusal_for(obj: models.Model, name: str) -> str | None:
+    """Why transition `name` cannot run on `obj` now, or None when it can."""
+    method = getattr(obj, name)
+    if not can_proceed(method, check_conditions=False):
+        return _("This step is not possible in the current state.")
+    if not can_proceed(method):
+        meta = method._django_fsm.get_transition(obj.state)
+        return str(meta.custom.get("refused", _("The conditions for this step are not met.")))
+    return None
+
+
+def apply_transition(
+    actor: AbstractBaseUser,
+    obj: models.Model,
+    name: str,
+    *,
+    reason: str = "",
+    audited_fields: tuple[str, ...] = (),
+    **kwargs: Any,
+) -> None:
+    """Run transition `name` on a row the caller has locked, save it and write its event.
+
+    Must run inside the caller's transaction. Refuses with a message when the state does
+    not allow it or a condition is unmet, and with PermissionDenied when the actor lacks
+    the transition's permission on this object.
+    """
+    refusal = refusal_for(obj, name)
+    if refusal:
+        raise Refused(refusal)
+    method = getattr(obj, name)
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied
+    before = audit.snapshot(obj, audited_fields)
+    from_state = obj.state
+    method(**kwargs)
+    if hasattr(obj, "version"):
+        obj.version += 1
+    try:
+        obj.save()
+    except ConcurrentTransition as exc:
+        raise Conflict(_("Someone else changed this record at the same time. Reload and try again.")) from exc
+    audit.record(
+        actor,
+        audit.Action.TRANSITION,
+        obj,
+        transition=name,
+        from_state=from_state,
+        to_state=obj.state,
+        reason=reason,
+        changes=audit.diff(before, audit.snapshot(obj, audited_fields)),
+    )

@@ -1,0 +1,189 @@
+"""Everything that changes an inquiry goes through here: one transaction, one audit event."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import services as case_services
+from cases.models import Case
+from cmm.audit import services as audit
+from cmm.core.access import user_may
+from cmm.core.exceptions import Conflict, Refused
+from cmm.core.models import next_reference
+from cmm.core.transitions import apply_transition
+from referrals.models import Inquiry, InquiryPerson
+
+INQUIRY_FIELDS = (
+    "received_at",
+    "channel",
+    "caller_type",
+    "caller_organisation",
+    "caller_contact",
+    "subject",
+    "urgency",
+    "urgent_on",
+    "summary",
+)
+PERSON_FIELDS = (
+    "alias",
+    "gender",
+    "age",
+    "age_is_estimate",
+    "nationality",
+    "language",
+    "interpreter_needed",
+    "whereabouts",
+    "suspected_exploitation",
+)
+
+
+def _require(actor: AbstractBaseUser, perm: str, obj: Inquiry | None = None) -> None:
+    allowed = actor.has_perm(perm) if obj is None else user_may(actor, perm, obj)
+    if not allowed:
+        raise PermissionDenied
+
+
+def _lock(inquiry_id: int, version: int) -> Inquiry:
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry_id)
+    if inquiry.version != version:
+        raise Conflict(
+            _(
+                "Someone else changed this inquiry while you were working on it. "
+                "Nothing was saved; check the current inquiry and try again."
+            )
+        )
+    return inquiry
+
+
+def _add_person(actor: AbstractBaseUser, inquiry: Inquiry, data: dict[str, Any]) -> InquiryPerson:
+    person = InquiryPerson.objects.create(
+        inquiry=inquiry, **{f: data[f] for f in PERSON_FIELDS if f in data}
+    )
+    audit.record_create(actor, person, PERSON_FIELDS)
+    return person
+
+
+@transaction.atomic
+def inquiry_create(
+    *, actor: AbstractBaseUser, data: dict[str, Any], persons: list[dict[str, Any]]
+) -> Inquiry:
+    """Register an inquiry and the persons it concerns."""
+    _require(actor, "referrals.add_inquiry")
+    received_at = data.get("received_at") or timezone.now()
+    inquiry = Inquiry.objects.create(
+        reference=next_reference("I", timezone.localtime(received_at).year),
+        created_by=actor,
+        **{f: data[f] for f in INQUIRY_FIELDS if f in data},
+    )
+    audit.record_create(actor, inquiry, INQUIRY_FIELDS)
+    for person in persons:
+        _add_person(actor, inquiry, person)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_update(
+    *,
+    actor: AbstractBaseUser,
+    inquiry_id: int,
+    version: int,
+    data: dict[str, Any],
+    persons: list[dict[str, Any]],
+) -> Inquiry:
+    """Correct an open inquiry. `persons` holds dicts with "id" for existing persons (and
+    "delete": True to remove one) and without "id" for new ones."""
+    inquiry = _lock(inquiry_id, version)
+    _require(actor, "referrals.change_inquiry", inquiry)
+    if not inquiry.is_open:
+        raise Refused(_("A closed, referred or linked inquiry can no longer be changed."))
+
+    before = audit.snapshot(inquiry, INQUIRY_FIELDS)
+    for field in INQUIRY_FIELDS:
+        if field in data:
+            setattr(inquiry, field, data[field])
+    changes = audit.diff(before, audit.snapshot(inquiry, INQUIRY_FIELDS))
+
+    existing = {p.pk: p for p in inquiry.persons.all()}
+    for item in persons:
+        person = existing.get(item.get("id"))
+        if person is None:
+            _add_person(actor, inquiry, item)
+        elif item.get("delete"):
+            audit.record(
+                actor,
+                audit.Action.UPDATE,
+                person,
+                changes={"removed": [audit.snapshot(person, PERSON_FIELDS), None]},
+            )
+            person.delete()
+        else:
+            person_before = audit.snapshot(person, PERSON_FIELDS)
+            for field in PERSON_FIELDS:
+                if field in item:
+                    setattr(person, field, item[field])
+            person_changes = audit.diff(person_before, audit.snapshot(person, PERSON_FIELDS))
+            if person_changes:
+                person.save()
+                audit.record(actor, audit.Action.UPDATE, person, changes=person_changes)
+
+    inquiry.version += 1
+    inquiry.save()
+    if changes:
+        audit.record(actor, audit.Action.UPDATE, inquiry, changes=changes)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_triage(
+    *, actor: AbstractBaseUser, inquiry_id: int, version: int, note: str = ""
+) -> Inquiry:
+    """Mark the inquiry as read and judged, with an optional note."""
+    inquiry = _lock(inquiry_id, version)
+    apply_transition(actor, inquiry, "triage", reason=note, note=note)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_refer(*, actor: AbstractBaseUser, inquiry_id: int, version: int) -> list[Case]:
+    """Refer every person concerned for identification: each gets a case awaiting
+    assignment, which puts it in the supervisors' unassigned queue."""
+    inquiry = _lock(inquiry_id, version)
+    apply_transition(actor, inquiry, "refer")
+    cases = []
+    for person in inquiry.persons.filter(case__isnull=True):
+        case = case_services.case_open_from_referral(
+            actor=actor, inquiry=inquiry, inquiry_person=person
+        )
+        person.case = case
+        person.save(update_fields=["case"])
+        cases.append(case)
+    return cases
+
+
+@transaction.atomic
+def inquiry_link(
+    *, actor: AbstractBaseUser, inquiry_id: int, version: int, case_reference: str
+) -> Inquiry:
+    """Attach a follow-up inquiry to the case CMM already has."""
+    inquiry = _lock(inquiry_id, version)
+    case = Case.objects.filter(reference=case_reference.strip().upper()).first()
+    if case is None:
+        raise Refused(_("No case has the reference %(ref)s.") % {"ref": case_reference})
+    apply_transition(actor, inquiry, "link", audited_fields=("linked_case",), case=case)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_close(
+    *, actor: AbstractBaseUser, inquiry_id: int, version: int, reason: str, note: str = ""
+) -> Inquiry:
+    """Close the inquiry with a reason code (and a note where the code needs one)."""
+    inquiry = _lock(inquiry_id, version)
+    apply_transition(
+        actor, inquiry, "close", reason=note, audited_fields=("close_reason",), reason_code=reason
+    )
+    return inquiry

@@ -1,0 +1,200 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_fsm import TransitionNotAllowed
+
+from cmm.audit.models import AuditEvent
+from cmm.core.access import get_object_for_user, user_may
+from cmm.core.exceptions import Conflict, Refused
+from cmm.core.transitions import refusal_for
+from referrals import selectors, services
+from referrals.forms import (
+    CloseForm,
+    InquiryForm,
+    InquiryPersonFormSet,
+    LinkForm,
+    ReferForm,
+    TriageForm,
+    VersionForm,
+    persons_from_formset,
+)
+from referrals.models import Inquiry
+
+PAGE_SIZE = 50
+
+
+def _get_inquiry(request: HttpRequest, pk: int, perm: str = "referrals.view_inquiry") -> Inquiry:
+    return get_object_for_user(request.user, Inquiry.objects.all(), pk, perm)
+
+
+def inquiry_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("referrals.view_inquiry"):
+        raise PermissionDenied
+    which = request.GET.get("show", "open")
+    if which not in selectors.LIST_FILTERS:
+        which = "open"
+    page = Paginator(selectors.inquiry_list(which), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/inquiry_list.html", {"page": page, "show": which})
+
+
+def inquiry_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("referrals.add_inquiry"):
+        raise PermissionDenied
+    form = InquiryForm(request.POST or None)
+    formset = InquiryPersonFormSet(request.POST or None, prefix="persons")
+    if request.method == "POST":
+        if "add_person" in request.POST:
+            # Re-render with one more empty person row; everything typed stays.
+            formset = _formset_with_extra_row(request.POST)
+        elif form.is_valid() and formset.is_valid():
+            inquiry = services.inquiry_create(
+                actor=request.user,
+                data=form.cleaned_data,
+                persons=persons_from_formset(formset),
+            )
+            messages.success(
+                request, _("Inquiry %(ref)s is registered.") % {"ref": inquiry.reference}
+            )
+            return redirect("referrals:detail", pk=inquiry.pk)
+        else:
+            messages.error(request, _("The inquiry was not saved. Correct the fields marked below."))
+    return render(
+        request,
+        "referrals/inquiry_form.html",
+        {"form": form, "formset": formset, "inquiry": None},
+    )
+
+
+def _formset_with_extra_row(data, instance=None):
+    data = data.copy()
+    total = int(data.get("persons-TOTAL_FORMS", 0))
+    data["persons-TOTAL_FORMS"] = str(total + 1)
+    new = InquiryPersonFormSet(data, prefix="persons", instance=instance)
+    # Show no errors on a row-adding round trip: the user has not submitted yet.
+    new._errors = []
+    new._non_form_errors = new.error_class()
+    for form in new.forms:
+        form._errors = form.error_class()
+    return new
+
+
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = _get_inquiry(request, pk)
+    return render(
+        request,
+        "referrals/inquiry_detail.html",
+        {
+            "inquiry": inquiry,
+            "persons": inquiry.persons.select_related("case"),
+            "history": selectors.inquiry_history(inquiry),
+            "steps": [t.name for t in inquiry.get_available_user_state_transitions(request.user)],
+        },
+    )
+
+
+def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = _get_inquiry(request, pk, "referrals.change_inquiry")
+    if not inquiry.is_open:
+        messages.error(request, _("A closed, referred or linked inquiry can no longer be changed."))
+        return redirect("referrals:detail", pk=inquiry.pk)
+    data = request.POST or None
+    form = InquiryForm(data, instance=inquiry)
+    formset = InquiryPersonFormSet(data, prefix="persons", instance=inquiry)
+    version_form = VersionForm(data, initial={"version": inquiry.version})
+    if request.method == "POST":
+        if "add_person" in request.POST:
+            formset = _formset_with_extra_row(request.POST, instance=inquiry)
+        elif form.is_valid() and formset.is_valid() and version_form.is_valid():
+            try:
+                services.inquiry_update(
+                    actor=request.user,
+                    inquiry_id=inquiry.pk,
+                    version=version_form.cleaned_data["version"],
+                    data=form.cleaned_data,
+                    persons=persons_from_formset(formset),
+                )
+            except Refused as refusal:
+                messages.error(request, refusal.message)
+                if isinstance(refusal, Conflict):
+                    # Keep what the user typed; the next save is against the current version.
+                    inquiry.refresh_from_db()
+                    version_form = VersionForm(initial={"version": inquiry.version})
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect("referrals:detail", pk=inquiry.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+    return render(
+        request,
+        "referrals/inquiry_form.html",
+        {"form": form, "formset": formset, "version_form": version_form, "inquiry": inquiry},
+    )
+
+
+STEPS = {
+    "triage": (TriageForm, _("Triage the inquiry")),
+    "refer": (ReferForm, _("Refer for identification")),
+    "link": (LinkForm, _("Link to an existing case")),
+    "close": (CloseForm, _("Close the inquiry")),
+}
+
+
+def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One page per step: GET asks for what the step needs and a confirmation, POST acts."""
+    if step not in STEPS:
+        raise Http404
+    inquiry = _get_inquiry(request, pk)
+    form_class, title = STEPS[step]
+    if not user_may(request.user, f"referrals.{step}_inquiry", inquiry):
+        raise PermissionDenied
+    refusal = refusal_for(inquiry, step)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("referrals:detail", pk=inquiry.pk)
+    form = form_class(request.POST or None, initial={"version": inquiry.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _run_step(request, inquiry, step, form.cleaned_data)
+        except Conflict as refusal:
+            messages.error(request, refusal.message)
+            return redirect("referrals:detail", pk=inquiry.pk)
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+        except TransitionNotAllowed:
+            messages.error(request, _("This step is not possible in the current state."))
+            return redirect("referrals:detail", pk=inquiry.pk)
+        else:
+            return redirect("referrals:detail", pk=inquiry.pk)
+    return render(
+        request,
+        "referrals/inquiry_transition.html",
+        {"inquiry": inquiry, "form": form, "step": step, "title": title},
+    )
+
+
+def _run_step(request: HttpRequest, inquiry: Inquiry, step: str, data: dict) -> None:
+    common = {"actor": request.user, "inquiry_id": inquiry.pk, "version": data["version"]}
+    if step == "triage":
+        services.inquiry_triage(**common, note=data["note"])
+        messages.success(request, _("The inquiry is triaged."))
+    elif step == "refer":
+        cases = services.inquiry_refer(**common)
+        messages.success(
+            request,
+            ngettext(
+                "Referred for identification: case %(refs)s awaits a contact person.",
+                "Referred for identification: cases %(refs)s await a contact person.",
+                len(cases),
+            )
+            % {"refs": ", ".join(c.reference for c in cases)},
+        )
+    elif step == "link":
+        services.inquiry_link(**common, case_reference=data["case_reference"])
+        messages.success(request, _("The inquiry is linked to the case."))
+    elif step == "close":
+        services.inquiry_close(**common, reason=data["reason"], note=data["note"])
+        messages.success(request, _("The inquiry is closed."))
