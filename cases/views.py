@@ -25,7 +25,5 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_for_user(
         request.user, Case.objects.select_related("person"), pk, "cases.view_case"
     )
-    inquiries = (
-        case.inquiry_persons.select_related("inquiry").order_by("inquiry__received_at")
-    )
+    inquiries = case.inquiry_persons.select_related("inquiry").order_by("inquiry__received_at")
     return render(request, "cases/case_detail.html", {"case": case, "inquiry_links": inquiries})

@@ -141,6 +141,9 @@ STATICFILES_DIRS = [
     # The Danish public sector's design system, installed by `npm ci` and served by whitenoise.
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
 ]
+# In development and tests whitenoise serves straight from the finders, no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -40,7 +40,9 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault(
+                "received_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
@@ -55,9 +57,7 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
         if urgency == Urgency.POLICE_ACTION and not urgent_on:
             self.add_error("urgent_on", _("Give the date of the planned police action."))
         if urgency != Urgency.POLICE_ACTION and urgent_on:
-            self.add_error(
-                "urgent_on", _("A date is only recorded for a planned police action.")
-            )
+            self.add_error("urgent_on", _("A date is only recorded for a planned police action."))
         return cleaned
 
 
@@ -141,9 +141,7 @@ class LinkForm(VersionForm):
 
 
 class CloseForm(VersionForm):
-    reason = forms.ChoiceField(
-        label=_("Reason"), choices=[("", "---------"), *CloseReason.choices]
-    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *CloseReason.choices])
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

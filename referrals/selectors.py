@@ -1,5 +1,5 @@
-from django.db.models import Count, Q, IntegerField, QuerySet, Value, When
 from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cmm.audit.models import AuditEvent

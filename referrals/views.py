@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_fsm import TransitionNotAllowed
 
-from cmm.audit.models import AuditEvent
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.transitions import refusal_for
@@ -61,7 +61,9 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("referrals:detail", pk=inquiry.pk)
         else:
-            messages.error(request, _("The inquiry was not saved. Correct the fields marked below."))
+            messages.error(
+                request, _("The inquiry was not saved. Correct the fields marked below.")
+            )
     return render(
         request,
         "referrals/inquiry_form.html",
@@ -78,7 +80,7 @@ def _formset_with_extra_row(data, instance=None):
     new._errors = []
     new._non_form_errors = new.error_class()
     for form in new.forms:
-        form._errors = form.error_class()
+        form._errors = ErrorDict()
     return new
 
 

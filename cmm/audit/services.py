@@ -76,7 +76,9 @@ def record(
     )
 
 
-def record_create(actor: AbstractBaseUser | None, obj: models.Model, fields: Iterable[str]) -> AuditEvent:
+def record_create(
+    actor: AbstractBaseUser | None, obj: models.Model, fields: Iterable[str]
+) -> AuditEvent:
     """A created record with its initial values."""
     values = snapshot(obj, fields)
     changes = {name: [None, value] for name, value in values.items() if value not in (None, "")}

@@ -5,7 +5,6 @@ gets them per case, through django-guardian, when assigned. Granting them here w
 every case to every contact person.
 """
 
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -52,7 +52,9 @@ def apply_transition(
     try:
         obj.save()
     except ConcurrentTransition as exc:
-        raise Conflict(_("Someone else changed this record at the same time. Reload and try again.")) from exc
+        raise Conflict(
+            _("Someone else changed this record at the same time. Reload and try again.")
+        ) from exc
     audit.record(
         actor,
         audit.Action.TRANSITION,

@@ -7,36 +7,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('transition', 'State changed'), ('view', 'Viewed')], max_length=32, verbose_name='action')),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_ref', models.CharField(blank=True, max_length=64, verbose_name='record')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('transition', models.CharField(blank=True, max_length=64, verbose_name='transition')),
-                ('from_state', models.CharField(blank=True, max_length=64, verbose_name='from')),
-                ('to_state', models.CharField(blank=True, max_length=64, verbose_name='to')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("transition", "State changed"),
+                            ("view", "Viewed"),
+                        ],
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_ref", models.CharField(blank=True, max_length=64, verbose_name="record")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                (
+                    "transition",
+                    models.CharField(blank=True, max_length=64, verbose_name="transition"),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=64, verbose_name="from")),
+                ("to_state", models.CharField(blank=True, max_length=64, verbose_name="to")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', 'at'], name='audit_audit_content_580022_idx'), models.Index(fields=['actor', 'at'], name='audit_audit_actor_i_6c9c9e_idx'), models.Index(fields=['object_ref', 'at'], name='audit_audit_object__e65530_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id", "at"],
+                        name="audit_audit_content_580022_idx",
+                    ),
+                    models.Index(fields=["actor", "at"], name="audit_audit_actor_i_6c9c9e_idx"),
+                    models.Index(
+                        fields=["object_ref", "at"], name="audit_audit_object__e65530_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -41,7 +41,7 @@ ALIASES = [
 ]
 
 SUMMARIES = [
-    "Politiet har anholdt en person i forbindelse med en razzia; personen fortæller om gæld til en rekrutterer.",
+    "Politiet har anholdt en person ved en razzia; personen fortæller om gæld til en rekrutterer.",
     "En NGO har mødt en kvinde på gaden, som ikke selv har sit pas.",
     "Fagforening henvender sig om byggearbejdere, der bor på pladsen og ikke får løn.",
     "Asylcenter oplyser om en ung mand, der er blevet tvunget til at sælge stoffer.",
@@ -67,7 +67,11 @@ class Command(BaseCommand):
         for username, first, last, role, password in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last, "email": f"{username}@cmm.invalid"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@cmm.invalid",
+                },
             )
             if created:
                 user.set_password(password)
@@ -94,8 +98,14 @@ class Command(BaseCommand):
                     "received_at": received,
                     "channel": Channel.HOTLINE if i % 3 else Channel.EMAIL,
                     "caller_type": rng.choice(
-                        [ContactActor.POLICE, ContactActor.POLICE, ContactActor.NGO,
-                         ContactActor.TRADE_UNION, ContactActor.ASYLUM_CENTRE, ContactActor.CITIZEN]
+                        [
+                            ContactActor.POLICE,
+                            ContactActor.POLICE,
+                            ContactActor.NGO,
+                            ContactActor.TRADE_UNION,
+                            ContactActor.ASYLUM_CENTRE,
+                            ContactActor.CITIZEN,
+                        ]
                     ),
                     "caller_organisation": "",
                     "subject": subject,
@@ -120,7 +130,10 @@ class Command(BaseCommand):
             if stage == 0:
                 continue  # stays received
             inquiry = referral_services.inquiry_triage(
-                actor=hotline, inquiry_id=inquiry.pk, version=inquiry.version, note="Demo-visitering."
+                actor=hotline,
+                inquiry_id=inquiry.pk,
+                version=inquiry.version,
+                note="Demo-visitering.",
             )
             if stage in (1, 2):
                 continue  # stays triaged
