@@ -6,3 +6,17 @@ class CoreConfig(AppConfig):
     name = "cmm.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_roles, sender=self)
+
+
+def _sync_roles(sender, apps=None, **kwargs) -> None:
+    from django.apps import apps as global_apps
+
+    from cmm.core.roles import sync_role_groups
+
+    # A test flush sends no app registry: the current models are the ones to use.
+    sync_role_groups(apps or global_apps)

@@ -49,15 +49,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def sync_role_groups(apps, schema_editor=None) -> None:
     """Create the role groups and set their permissions to exactly ROLE_PERMISSIONS.
 
-    Called from data migrations; a later migration that changes the mapping calls it again.
-    Permissions of models not yet migrated are skipped and picked up by that later call.
+    Called from the data migration and again after every migrate (and test flush), so the
+    mapping in this file is what the database holds. Permissions of models not yet migrated
+    are skipped and picked up by the next call.
     """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Historical app configs of a migration carry no models module, which would make
+        # create_permissions skip them.
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")

@@ -1,0 +1,90 @@
+"""Every URL × every role → the status it must answer. Later issues add rows.
+
+A record the user may not see answers 404 (its existence is not revealed); a page the role
+has no business on answers 403; an anonymous visitor is sent to the login page.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_inquiry
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "hotline", "contact_person", "supervisor", "statistics", "administrator"]
+
+
+@pytest.fixture
+def world(hanne, karin, tove, stig, anna):
+    received = make_inquiry(hanne)
+    triaged = make_inquiry(hanne, state="triaged")
+    referred = make_inquiry(hanne, state="referred")
+    case = referred.persons.get().case
+    return {
+        "users": {
+            "hotline": hanne,
+            "contact_person": karin,
+            "supervisor": tove,
+            "statistics": stig,
+            "administrator": anna,
+        },
+        "received": received,
+        "triaged": triaged,
+        "case": case,
+    }
+
+
+def _url(world, name, kind):
+    if kind is None:
+        return reverse(name)
+    if kind == "case":
+        return reverse(name, args=[world["case"].pk])
+    if kind == "missing":
+        return reverse(name, args=[999_999])
+    obj, *step = kind.split(":")
+    args = [world[obj].pk, *step]
+    return reverse(name, args=args)
+
+
+# (url name, object kind, method) → expected status per role, in ROLES order.
+LOGIN = 302
+MATRIX = [
+    ("home", None, "get", [LOGIN, 302, 200, 302, 200, 200]),
+    ("referrals:list", None, "get", [LOGIN, 200, 403, 200, 403, 403]),
+    ("referrals:create", None, "get", [LOGIN, 200, 403, 200, 403, 403]),
+    ("referrals:create", None, "post", [LOGIN, 200, 403, 200, 403, 403]),
+    ("referrals:detail", "received", "get", [LOGIN, 200, 404, 200, 404, 404]),
+    ("referrals:detail", "missing", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("referrals:edit", "received", "get", [LOGIN, 200, 404, 200, 404, 404]),
+    ("referrals:edit", "missing", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("referrals:transition", "received:triage", "get", [LOGIN, 200, 404, 200, 404, 404]),
+    # A stale version (0) is a conflict: back to the inquiry with a message.
+    ("referrals:transition", "received:triage", "post", [LOGIN, 302, 404, 302, 404, 404]),
+    ("referrals:transition", "triaged:refer", "get", [LOGIN, 200, 404, 200, 404, 404]),
+    ("referrals:transition", "triaged:link", "get", [LOGIN, 200, 404, 200, 404, 404]),
+    ("referrals:transition", "triaged:close", "get", [LOGIN, 200, 404, 200, 404, 404]),
+    ("referrals:transition", "triaged:nonsense", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("cases:unassigned", None, "get", [LOGIN, 403, 403, 200, 403, 403]),
+    ("cases:detail", "case", "get", [LOGIN, 404, 404, 200, 404, 404]),
+    ("cases:detail", "missing", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("admin:index", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200]),
+    ("admin:auth_user_changelist", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200]),
+    ("admin:audit_auditevent_changelist", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403]),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "method", "expected"), MATRIX)
+def test_permission_matrix(world, login, client, name, kind, method, expected):
+    url = _url(world, name, kind)
+    for role, status in zip(ROLES, expected, strict=True):
+        http = client if role == "anonymous" else login(world["users"][role])
+        response = getattr(http, method)(url, {"version": "0"} if method == "post" else None)
+        assert response.status_code == status, f"{role} {method.upper()} {url}"
+        if role == "anonymous":
+            assert "/login/" in response["Location"]
+
+
+def test_the_administrator_sees_no_case_or_inquiry_in_the_admin(anna, login):
+    html = login(anna).get(reverse("admin:index")).content.decode()
+    assert "/admin/referrals/" not in html
+    assert "/admin/cases/" not in html
