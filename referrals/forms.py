@@ -57,7 +57,10 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
         if urgency == Urgency.POLICE_ACTION and not urgent_on:
             self.add_error("urgent_on", _("Give the date of the planned police action."))
         if urgency != Urgency.POLICE_ACTION and urgent_on:
-            self.add_error("urgent_on", _("A date is only recorded for a planned police action."))
+            self.add_error(
+                "urgent_on",
+                _("Leave the date empty unless the urgency is a planned police action."),
+            )
         return cleaned
 
 

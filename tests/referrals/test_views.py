@@ -114,7 +114,7 @@ def test_a_police_action_needs_its_date_and_only_it_has_one(login, hanne):
     response = client.post(
         reverse("referrals:create"), form_payload(urgency="none", urgent_on="2026-12-01")
     )
-    assert "only recorded for a planned police action" in response.content.decode()
+    assert "Leave the date empty unless" in response.content.decode()
     assert not Inquiry.objects.exists()
 
 

@@ -1,0 +1,19 @@
+from functools import cache
+
+from django import template
+
+register = template.Library()
+
+
+@cache
+def _state_labels() -> dict:
+    from cases.models import CaseState
+    from referrals.models import InquiryState
+
+    return {**dict(InquiryState.choices), **dict(CaseState.choices)}
+
+
+@register.filter
+def state_label(code: str) -> str:
+    """The translated label of a state code from any of the state machines."""
+    return _state_labels().get(code, code)
