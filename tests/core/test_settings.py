@@ -50,3 +50,10 @@ def test_no_template_loads_anything_from_outside():
     for path in (ROOT / "templates").rglob("*.html"):
         text = path.read_text()
         assert "http://" not in text and "https://" not in text and "//cdn" not in text, path
+
+
+def test_pages_are_danish_whatever_the_browser_asks_and_english_on_request(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Log ind" in page.content.decode()
+    client.cookies.load({"django_language": "en"})
+    assert "Log in" in client.get("/accounts/login/").content.decode()
