@@ -93,9 +93,15 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inquiry": inquiry,
             "persons": inquiry.persons.select_related("case"),
             "history": selectors.inquiry_history(inquiry),
-            "steps": [t.name for t in inquiry.get_available_user_state_transitions(request.user)],
+            "steps": _available_steps(request, inquiry),
         },
     )
+
+
+def _available_steps(request: HttpRequest, inquiry: Inquiry) -> list[str]:
+    """The steps the machine allows this user now, in workflow order (main step first)."""
+    available = {t.name for t in inquiry.get_available_user_state_transitions(request.user)}
+    return [step for step in STEPS if step in available]
 
 
 def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:

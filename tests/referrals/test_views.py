@@ -257,3 +257,9 @@ def test_editing_with_a_stale_version_keeps_the_users_input(login, hanne, tove):
     assert "Hannes rettelse" in response.content.decode()
     inquiry.refresh_from_db()
     assert inquiry.summary == "Toves rettelse"
+
+
+def test_a_triaged_inquiry_offers_referral_first_then_link_and_close(login, hanne):
+    inquiry = make_inquiry(hanne, state="triaged")
+    response = login(hanne).get(reverse("referrals:detail", args=[inquiry.pk]))
+    assert response.context["steps"] == ["refer", "link", "close"]
