@@ -48,7 +48,9 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     formset = InquiryPersonFormSet(request.POST or None, prefix="persons")
     if request.method == "POST":
         if "add_person" in request.POST:
-            # Re-render with one more empty person row; everything typed stays.
+            # Re-render with one more empty person row; everything typed stays, and
+            # nothing is flagged yet: the user has not submitted.
+            form._errors = ErrorDict()
             formset = _formset_with_extra_row(request.POST)
         elif form.is_valid() and formset.is_valid():
             inquiry = services.inquiry_create(
@@ -73,10 +75,12 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
 
 def _formset_with_extra_row(data, instance=None):
     data = data.copy()
-    total = int(data.get("persons-TOTAL_FORMS", 0))
+    try:
+        total = int(data.get("persons-TOTAL_FORMS", 0))
+    except ValueError:
+        total = 0
     data["persons-TOTAL_FORMS"] = str(total + 1)
     new = InquiryPersonFormSet(data, prefix="persons", instance=instance)
-    # Show no errors on a row-adding round trip: the user has not submitted yet.
     new._errors = []
     new._non_form_errors = new.error_class()
     for form in new.forms:
@@ -115,6 +119,7 @@ def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     version_form = VersionForm(data, initial={"version": inquiry.version})
     if request.method == "POST":
         if "add_person" in request.POST:
+            form._errors = ErrorDict()
             formset = _formset_with_extra_row(request.POST, instance=inquiry)
         elif form.is_valid() and formset.is_valid() and version_form.is_valid():
             try:

@@ -263,3 +263,15 @@ def test_a_triaged_inquiry_offers_referral_first_then_link_and_close(login, hann
     inquiry = make_inquiry(hanne, state="triaged")
     response = login(hanne).get(reverse("referrals:detail", args=[inquiry.pk]))
     assert response.context["steps"] == ["refer", "link", "close"]
+
+
+def test_adding_a_person_before_filling_the_call_flags_nothing_yet(login, hanne):
+    payload = form_payload(add_person="1", channel="", summary="")
+    html = login(hanne).post(reverse("referrals:create"), payload).content.decode()
+    assert 'name="persons-1-alias"' in html
+    assert "form-error-message" not in html
+
+
+def test_a_tampered_row_count_is_not_a_server_error(login, hanne):
+    payload = form_payload(add_person="1", **{"persons-TOTAL_FORMS": "many"})
+    assert login(hanne).post(reverse("referrals:create"), payload).status_code == 200
