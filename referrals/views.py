@@ -6,11 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_fsm import TransitionNotAllowed
 
-from cmm.core.access import get_object_for_user, user_may
+from cmm.core.access import get_object_for_user
 from cmm.core.exceptions import Conflict, Refused
-from cmm.core.transitions import refusal_for
+from cmm.core.transitions import may_take, refusal_for
 from referrals import selectors, services
 from referrals.forms import (
     CloseForm,
@@ -162,7 +161,7 @@ def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
         raise Http404
     inquiry = _get_inquiry(request, pk)
     form_class, title = STEPS[step]
-    if not user_may(request.user, f"referrals.{step}_inquiry", inquiry):
+    if not may_take(request.user, inquiry, step):
         raise PermissionDenied
     refusal = refusal_for(inquiry, step)
     if refusal:
@@ -177,9 +176,6 @@ def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
             return redirect("referrals:detail", pk=inquiry.pk)
         except Refused as refusal:
             messages.error(request, refusal.message)
-        except TransitionNotAllowed:
-            messages.error(request, _("This step is not possible in the current state."))
-            return redirect("referrals:detail", pk=inquiry.pk)
         else:
             return redirect("referrals:detail", pk=inquiry.pk)
     return render(

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed
 
 from cmm.audit import services as audit
 from cmm.core.exceptions import Conflict, Refused
@@ -21,6 +21,12 @@ def refusal_for(obj: models.Model, name: str) -> str | None:
         meta = method._django_fsm.get_transition(obj.state)
         return str(meta.custom.get("refused", _("The conditions for this step are not met.")))
     return None
+
+
+def may_take(actor: AbstractBaseUser, obj: models.Model, name: str) -> bool:
+    """Whether `actor` holds the permission of transition `name` on `obj`, in any state."""
+    meta = getattr(obj, name)._django_fsm
+    return any(t.has_perm(obj, actor) for t in meta.transitions.values())
 
 
 def apply_transition(
@@ -38,15 +44,16 @@ def apply_transition(
     not allow it or a condition is unmet, and with PermissionDenied when the actor lacks
     the transition's permission on this object.
     """
+    # Permission before state: someone who may never take this step learns nothing of
+    # the record's state from the refusal.
+    if not may_take(actor, obj, name):
+        raise PermissionDenied
     refusal = refusal_for(obj, name)
     if refusal:
         raise Refused(refusal)
-    method = getattr(obj, name)
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied
     before = audit.snapshot(obj, audited_fields)
     from_state = obj.state
-    method(**kwargs)
+    getattr(obj, name)(**kwargs)
     if hasattr(obj, "version"):
         obj.version += 1
     try:

@@ -359,3 +359,9 @@ def test_update_needs_the_change_permission(karin, inquiry):
             data={"summary": "x"},
             persons=[],
         )
+
+
+def test_a_user_without_the_permission_is_refused_before_any_state_is_revealed(hanne, karin):
+    closed = make_inquiry(hanne, state="closed")
+    with pytest.raises(PermissionDenied):
+        services.inquiry_triage(actor=karin, inquiry_id=closed.pk, version=closed.version)
