@@ -1,10 +1,13 @@
 """Reading cases: every list a user sees is filtered by what they may see."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from cases.models import Case, CaseState
+from cases.models import Case, CaseState, Consent, ConsentKind, Person
+from cmm.audit.models import AuditEvent
 
 
 def cases_visible_to(user: AbstractBaseUser) -> QuerySet[Case]:
@@ -23,4 +26,97 @@ def unassigned_cases(user: AbstractBaseUser) -> QuerySet[Case]:
         .filter(state=CaseState.AWAITING_ASSIGNMENT)
         .select_related("person")
         .order_by("-is_urgent", "opened_at", "id")
+    )
+
+
+def my_cases(user: AbstractBaseUser) -> QuerySet[Case]:
+    """The open cases the user is contact person or deputy on, longest waiting first."""
+    return (
+        Case.objects.filter(Q(contact_person=user) | Q(deputy=user))
+        .filter(pk__in=cases_visible_to(user).values("pk"))
+        .exclude(state=CaseState.ASSESSED_NOT_TRAFFICKED)
+        .select_related("person", "contact_person", "deputy")
+        .order_by("state_changed_at", "id")
+    )
+
+
+@dataclass
+class PossibleDuplicate:
+    person: Person
+    reasons: list[str]
+
+
+def possible_duplicates(person: Person, limit: int = 10) -> list[PossibleDuplicate]:
+    """Persons CMM already knows who may be this one (a recurring person, genganger).
+
+    A candidate shares at least one name token (names and aliases compared accent- and
+    case-insensitively, Danish letters and their transliterations alike) and also the date
+    of birth or the nationality, or shares every name token.
+    """
+    tokens = set(person.name_key.split())
+    if not tokens:
+        return []
+    match_any = Q()
+    for token in tokens:
+        match_any |= Q(name_key__contains=f" {token} ")
+    candidates = (
+        Person.objects.filter(match_any).exclude(pk=person.pk).order_by("-created_at")[:200]
+    )
+    found = []
+    for candidate in candidates:
+        shared = tokens & set(candidate.name_key.split())
+        reasons = []
+        if shared == tokens or shared == set(candidate.name_key.split()):
+            reasons.append("name")
+        elif shared:
+            reasons.append("partial_name")
+        if person.birth_date and candidate.birth_date == person.birth_date:
+            reasons.append("birth_date")
+        elif _close_estimate(person, candidate):
+            reasons.append("similar_age")
+        if person.nationality and candidate.nationality == person.nationality:
+            reasons.append("nationality")
+        if "name" in reasons or len(reasons) >= 2:
+            found.append(PossibleDuplicate(candidate, reasons))
+    found.sort(key=lambda d: -len(d.reasons))
+    return found[:limit]
+
+
+def _close_estimate(a: Person, b: Person) -> bool:
+    if not (a.birth_date and b.birth_date):
+        return False
+    if not (a.birth_date_is_estimate or b.birth_date_is_estimate):
+        return False
+    return abs((a.birth_date - b.birth_date).days) <= 2 * 365
+
+
+def consent_status(case: Case) -> dict[str, Consent | None]:
+    """The newest consent record of each kind (None where nothing is recorded)."""
+    newest: dict[str, Consent | None] = {kind: None for kind in ConsentKind.values}
+    for consent in case.consents.select_related("recorded_by").order_by("recorded_at", "id"):
+        newest[consent.kind] = consent
+    return newest
+
+
+def has_consent(case: Case, kind: str) -> bool:
+    consent = consent_status(case)[kind]
+    return consent is not None and consent.given
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    """Everything that happened on the case, its person, interviews, assessment, notes,
+    consents and inquiries, oldest first (views left out: they are not the case's story)."""
+    inquiry_refs = list(case.inquiry_persons.values_list("inquiry__reference", flat=True)) + list(
+        case.linked_inquiries.values_list("reference", flat=True)
+    )
+    return (
+        AuditEvent.objects.filter(
+            Q(object_ref=case.reference)
+            | Q(object_ref__startswith=f"{case.reference}/")
+            | Q(object_ref=case.person.reference)
+            | Q(object_ref__in=inquiry_refs)
+        )
+        .exclude(action=AuditEvent.Action.VIEW)
+        .select_related("actor")
+        .order_by("at", "id")
     )

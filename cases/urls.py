@@ -5,6 +5,15 @@ from cases import views
 app_name = "cases"
 
 urlpatterns = [
+    path("mine/", views.my_cases, name="mine"),
     path("unassigned/", views.unassigned, name="unassigned"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/person/", views.person_edit, name="person"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/link-person/", views.link_person, name="link_person"),
+    path("<int:pk>/interviews/new/", views.interview_new, name="interview_new"),
+    path("<int:pk>/send/", views.send_for_assessment, name="send"),
+    path("<int:pk>/assess/", views.assess, name="assess"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/consents/", views.consent_add, name="consent_add"),
 ]

@@ -1,19 +1,84 @@
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from cases import selectors
-from cases.models import Case
-from cmm.core.access import get_object_for_user
+from cases import selectors, services
+from cases.forms import (
+    AssessmentForm,
+    AssignForm,
+    ConsentForm,
+    InterviewForm,
+    LinkPersonForm,
+    NoteForm,
+    PersonForm,
+    SendForm,
+)
+from cases.models import Case, CaseState, ConsentKind, Note, Person
+from cases.models.assessment import authority_for
+from cmm.core.access import get_object_for_user, user_may
+from cmm.core.exceptions import Conflict, Refused
 from cmm.core.roles import Role, has_role
+from cmm.core.transitions import may_take, refusal_for
 
 PAGE_SIZE = 50
 
 
+def _get_case(request: HttpRequest, pk: int, perm: str = "cases.view_case") -> Case:
+    """The case if the user may see it (404 otherwise); the view is audited."""
+    case = get_object_for_user(
+        request.user,
+        Case.objects.select_related("person", "contact_person", "deputy"),
+        pk,
+        "cases.view_case",
+    )
+    if perm != "cases.view_case" and not user_may(request.user, perm, case):
+        raise PermissionDenied
+    return case
+
+
+def _act(
+    request: HttpRequest,
+    case: Case,
+    form,
+    template: str,
+    action: Callable[[dict], str],
+    context: dict | None = None,
+) -> HttpResponse:
+    """Validate `form`, run `action` (a service call returning the success message) and
+    turn refusals into messages; on any failure the user's input stays in the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = action(form.cleaned_data)
+        except Conflict as refusal:
+            messages.error(request, refusal.message)
+            return redirect("cases:detail", pk=case.pk)
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, message)
+            return redirect("cases:detail", pk=case.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+    return render(request, template, {"case": case, "form": form, **(context or {})})
+
+
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """The contact person's own cases, each with its state and the next thing to do."""
+    if not has_role(request.user, Role.CONTACT_PERSON):
+        raise PermissionDenied
+    page = Paginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/my_cases.html", {"page": page})
+
+
 def unassigned(request: HttpRequest) -> HttpResponse:
     """The supervisors' queue of referred persons waiting for a contact person."""
-    if not has_role(request.user, Role.SUPERVISOR):
+    if not request.user.has_perm("cases.assign_case"):
         raise PermissionDenied
     page = Paginator(selectors.unassigned_cases(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -22,8 +87,208 @@ def unassigned(request: HttpRequest) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_for_user(
-        request.user, Case.objects.select_related("person"), pk, "cases.view_case"
+    case = _get_case(request, pk)
+    user = request.user
+    can_work = user_may(user, "cases.work_on_case", case)
+    can_assign = user.has_perm("cases.assign_case")
+    consents = selectors.consent_status(case)
+    context = {
+        "case": case,
+        "person": case.person,
+        "interviews": case.interviews.prefetch_related("interviewers"),
+        "assessment": getattr(case, "assessment", None),
+        "notes": case.notes.select_related("author", "corrects"),
+        "consents": [(ConsentKind(kind), consent) for kind, consent in consents.items()],
+        "phone_consent": bool(consents[ConsentKind.TELEPHONE_CONTACT])
+        and consents[ConsentKind.TELEPHONE_CONTACT].given,
+        "timeline": selectors.case_timeline(case),
+        "inquiry_links": case.inquiry_persons.select_related("inquiry"),
+        "can_work": can_work,
+        "can_assign": can_assign,
+        "can_interview": can_work and case.state in services.INTERVIEW_STATES,
+        "can_send": may_take(user, case, "send_for_assessment")
+        and not refusal_for(case, "send_for_assessment"),
+        "can_assess": may_take(user, case, "record_assessment")
+        and not refusal_for(case, "record_assessment"),
+        "duplicates": selectors.possible_duplicates(case.person)
+        if can_assign and case.state == CaseState.AWAITING_ASSIGNMENT
+        else [],
+        "note_form": NoteForm(),
+        "consent_form": ConsentForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    if not (
+        user_may(request.user, "cases.work_on_case", case)
+        or request.user.has_perm("cases.assign_case")
+    ):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, instance=case.person, initial={"version": case.version})
+
+    def action(data: dict) -> str:
+        services.person_update(
+            actor=request.user, case_id=case.pk, version=data["version"], data=data
+        )
+        return _("The person's details are saved.")
+
+    return _act(request, case, form, "cases/case_form.html", action, {"title": _("The person")})
+
+
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, "cases.assign_case")
+    form = AssignForm(
+        request.POST or None,
+        initial={
+            "version": case.version,
+            "contact_person": case.contact_person,
+            "deputy": case.deputy,
+        },
     )
-    inquiries = case.inquiry_persons.select_related("inquiry").order_by("inquiry__received_at")
-    return render(request, "cases/case_detail.html", {"case": case, "inquiry_links": inquiries})
+
+    def action(data: dict) -> str:
+        services.case_assign(
+            actor=request.user,
+            case_id=case.pk,
+            version=data["version"],
+            contact_person=data["contact_person"],
+            deputy=data["deputy"],
+        )
+        return _("The contact person is assigned.")
+
+    return _act(
+        request, case, form, "cases/case_form.html", action, {"title": _("Assign a contact person")}
+    )
+
+
+def link_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then attach the case to a person CMM already knows."""
+    case = _get_case(request, pk, "cases.assign_case")
+    form = LinkPersonForm(
+        request.POST or None,
+        initial={"version": case.version, "person": request.GET.get("person")},
+    )
+    person_id = request.POST.get("person") or request.GET.get("person")
+    existing = Person.objects.filter(pk=person_id).first() if str(person_id).isdigit() else None
+    if existing is None:
+        raise Http404
+
+    def action(data: dict) -> str:
+        services.case_link_person(
+            actor=request.user, case_id=case.pk, version=data["version"], person_id=existing.pk
+        )
+        return _("The case now belongs to the person already known to CMM.")
+
+    return _act(request, case, form, "cases/link_person.html", action, {"existing": existing})
+
+
+def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, "cases.work_on_case")
+    form = InterviewForm(
+        request.POST or None,
+        initial={"version": case.version, "interviewers": [request.user.pk]},
+    )
+
+    def action(data: dict) -> str:
+        services.interview_record(
+            actor=request.user,
+            case_id=case.pk,
+            version=data["version"],
+            data=data,
+            interviewers=list(data["interviewers"]),
+        )
+        return _("The interview is recorded.")
+
+    return _act(
+        request,
+        case,
+        form,
+        "cases/case_form.html",
+        action,
+        {"title": _("Record an identification interview")},
+    )
+
+
+def send_for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, "cases.work_on_case")
+    refusal = refusal_for(case, "send_for_assessment")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("cases:detail", pk=case.pk)
+    residence = case.person.residence_status
+    expected = authority_for(residence) if residence else ""
+    form = SendForm(request.POST or None, initial={"version": case.version, "authority": expected})
+
+    def action(data: dict) -> str:
+        services.case_send_for_assessment(
+            actor=request.user,
+            case_id=case.pk,
+            version=data["version"],
+            authority=data["authority"],
+            override_reason=data["override_reason"],
+            sent_on=data["sent_on"],
+        )
+        return _("The case is sent for assessment.")
+
+    return _act(
+        request,
+        case,
+        form,
+        "cases/case_form.html",
+        action,
+        {"title": _("Send for assessment"), "expected": expected},
+    )
+
+
+def assess(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, "cases.work_on_case")
+    refusal = refusal_for(case, "record_assessment")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("cases:detail", pk=case.pk)
+    form = AssessmentForm(request.POST or None, initial={"version": case.version})
+
+    def action(data: dict) -> str:
+        services.case_record_assessment(
+            actor=request.user, case_id=case.pk, version=data["version"], data=data
+        )
+        return _("The assessment is recorded.")
+
+    return _act(
+        request, case, form, "cases/case_form.html", action, {"title": _("Record the assessment")}
+    )
+
+
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, "cases.work_on_case")
+    form = NoteForm(request.POST)
+    corrects = None
+    if form.is_valid() and form.cleaned_data["corrects"]:
+        corrects = Note.objects.filter(pk=form.cleaned_data["corrects"], case=case).first()
+    if form.is_valid():
+        services.note_add(
+            actor=request.user, case_id=case.pk, text=form.cleaned_data["text"], corrects=corrects
+        )
+        messages.success(request, _("The note is added to the journal."))
+    else:
+        messages.error(request, _("Write the note before saving it."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, "cases.work_on_case")
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(actor=request.user, case_id=case.pk, **form.cleaned_data)
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("The consent is recorded."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("cases:detail", pk=case.pk)

@@ -8,13 +8,15 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from cases.selectors import unassigned_cases
+    from cases.selectors import my_cases, unassigned_cases
     from referrals.selectors import open_inquiry_count
 
     roles = user_roles(user)
     nav = {"roles": roles}
     if user.has_perm("referrals.view_inquiry"):
         nav["open_inquiries"] = open_inquiry_count()
+    if Role.CONTACT_PERSON in roles:
+        nav["my_cases"] = my_cases(user).count()
     if Role.SUPERVISOR in roles:
         nav["unassigned_cases"] = unassigned_cases(user).count()
     nav["is_account_admin"] = user.is_staff and user.has_perm("auth.view_user")

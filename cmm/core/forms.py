@@ -10,7 +10,7 @@ class DkfdsFormMixin:
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 css = "form-checkbox"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

@@ -33,8 +33,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CONTACT_PERSON: [],
     Role.SUPERVISOR: [
         *_INQUIRY_WORK,
-        # Supervisors see every queue and case (domain.md, roles).
+        # Supervisors see every queue and case and assign contact persons (domain.md,
+        # roles). Working on a case (cases.work_on_case) is granted per case only.
         "cases.view_case",
+        "cases.assign_case",
     ],
     Role.STATISTICS: [],
     Role.ADMINISTRATOR: [

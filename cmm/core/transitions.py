@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -56,6 +57,9 @@ def apply_transition(
     getattr(obj, name)(**kwargs)
     if hasattr(obj, "version"):
         obj.version += 1
+    if hasattr(obj, "state_changed_at"):
+        # Queues measure how long a record has waited in its state.
+        obj.state_changed_at = timezone.now()
     try:
         obj.save()
     except ConcurrentTransition as exc:

@@ -9,6 +9,8 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     if Role.SUPERVISOR in roles:
         return redirect("cases:unassigned")
+    if Role.CONTACT_PERSON in roles:
+        return redirect("cases:mine")
     if Role.HOTLINE in roles:
         return redirect("referrals:list")
     return render(request, "core/home.html", {"roles": roles})

@@ -96,7 +96,7 @@ def test_refer_opens_a_case_per_person_in_the_unassigned_queue(hanne, tove):
     inquiry.refresh_from_db()
     assert inquiry.state == InquiryState.REFERRED
     assert len(cases) == 2
-    assert {c.person.alias for c in cases} == {"Testperson 1", "Testperson 2"}
+    assert {c.person.name for c in cases} == {"Testperson 1", "Testperson 2"}
     assert all(c.is_urgent for c in cases)
     assert set(unassigned_cases(tove)) == set(cases)
     assert {p.case for p in inquiry.persons.all()} == set(cases)

@@ -17,3 +17,11 @@ def _state_labels() -> dict:
 def state_label(code: str) -> str:
     """The translated label of a state code from any of the state machines."""
     return _state_labels().get(code, code)
+
+
+@register.filter
+def user_name(user) -> str:
+    """A user's full name, else the username; empty for no user."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,293 @@
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    AssessingAuthority,
+    ConsentKind,
+    CriminalKind,
+    ForcedLabourIndustry,
+    Interview,
+    Outcome,
+    Person,
+    SexualKind,
+)
+from cases.models.interview import INDICATORS
+from cases.services import birth_date_from_age
+from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
+from cmm.core.forms import DkfdsFormMixin
+from cmm.core.roles import Role
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _choices(choices):
+    return [("", "---------"), *choices]
+
+
+class VersionForm(DkfdsFormMixin, forms.Form):
+    """Carries the version of the case the user saw, so a stale page cannot act."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PersonForm(DkfdsFormMixin, forms.ModelForm):
+    aliases_text = forms.CharField(
+        label=_("Aliases"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=_("Only when the date of birth is unknown."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "declared_minor",
+            "unaccompanied_minor",
+            "nationality",
+            "languages",
+            "interpreter_needed",
+            "residence_status",
+            "phone",
+            "email",
+            "address",
+        ]
+        widgets = {
+            "birth_date": DATE,
+            "interpreter_needed": forms.NullBooleanSelect,
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        if not self.is_bound:
+            self.initial["aliases_text"] = "\n".join(person.aliases)
+            if person.birth_date_is_estimate:
+                self.initial["birth_date"] = None
+                self.initial["estimated_age"] = person.age()
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("A date of birth cannot be in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        birth_date, age = cleaned.get("birth_date"), cleaned.get("estimated_age")
+        if birth_date and age is not None:
+            self.add_error("estimated_age", _("Give either a date of birth or an age, not both."))
+        elif birth_date:
+            cleaned["birth_date_is_estimate"] = False
+        elif age is not None:
+            cleaned["birth_date"] = birth_date_from_age(age)
+            cleaned["birth_date_is_estimate"] = True
+        else:
+            cleaned["birth_date_is_estimate"] = False
+        cleaned["aliases"] = [
+            line.strip() for line in cleaned.get("aliases_text", "").splitlines() if line.strip()
+        ]
+        return cleaned
+
+
+def contact_persons():
+    return User.objects.filter(groups__name=Role.CONTACT_PERSON, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class AssignForm(VersionForm):
+    contact_person = UserChoiceField(label=_("Contact person"), queryset=User.objects.none())
+    deputy = UserChoiceField(label=_("Deputy"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_person"].queryset = contact_persons()
+        self.fields["deputy"].queryset = contact_persons()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("deputy") and cleaned.get("deputy") == cleaned.get("contact_person"):
+            self.add_error("deputy", _("The deputy must be someone other than the contact person."))
+        return cleaned
+
+
+class LinkPersonForm(VersionForm):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class InterviewForm(DkfdsFormMixin, forms.ModelForm):
+    held_at = forms.DateTimeField(
+        label=_("Held at"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators of trafficking"),
+        choices=INDICATORS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Interview
+        fields = [
+            "held_at",
+            "place",
+            "interpreter",
+            "interpreter_language",
+            "indicators",
+            "trafficker_ties",
+            "debt_demanded",
+            "threatened",
+            "notes",
+            "recommendation",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = forms.ModelMultipleChoiceField(
+            label=_("Interviewers"),
+            queryset=User.objects.filter(
+                groups__name__in=[Role.CONTACT_PERSON, Role.SUPERVISOR], is_active=True
+            )
+            .distinct()
+            .order_by("first_name", "username"),
+            widget=forms.SelectMultiple(attrs={"class": "form-select cmm-multi"}),
+        )
+        field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["interviewers"] = field
+
+    def clean_held_at(self):
+        value = self.cleaned_data["held_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("An interview cannot be recorded before it is held."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("interpreter") and not cleaned.get("interpreter_language"):
+            self.add_error("interpreter_language", _("Give the language interpreted."))
+        return cleaned
+
+
+class SendForm(VersionForm):
+    authority = forms.ChoiceField(
+        label=_("Assessing authority"), choices=_choices(AssessingAuthority.choices)
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for another authority"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when the authority differs from what the residence status says."),
+    )
+    sent_on = forms.DateField(
+        label=_("Report sent on"),
+        required=False,
+        widget=DATE,
+        help_text=_("For the Immigration Service or a court."),
+    )
+
+
+class AssessmentForm(VersionForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=_choices(Outcome.choices))
+    decided_on = forms.DateField(label=_("Decision date"), widget=DATE)
+    decision_received_on = forms.DateField(
+        label=_("Decision received on"), widget=DATE, required=False
+    )
+    contact_actor = forms.ChoiceField(
+        label=_("Contact-creating actor"),
+        choices=_choices(ContactActor.choices),
+        required=False,
+        help_text=_("Who first made contact with the person."),
+    )
+    exploitation_form = forms.ChoiceField(
+        label=_("Form of exploitation"), choices=_choices(ExploitationForm.choices), required=False
+    )
+    sexual_kind = forms.ChoiceField(
+        label=_("Kind of sexual exploitation"), choices=_choices(SexualKind.choices), required=False
+    )
+    forced_labour_industry = forms.ChoiceField(
+        label=_("Industry"), choices=_choices(ForcedLabourIndustry.choices), required=False
+    )
+    criminal_kinds = forms.MultipleChoiceField(
+        label=_("Criminal acts"),
+        choices=CriminalKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    exploitation_country = forms.ChoiceField(
+        label=_("Country of exploitation"), choices=_choices(nationality_choices()), required=False
+    )
+    exploitation_from = forms.DateField(label=_("Exploited from"), widget=DATE, required=False)
+    exploitation_to = forms.DateField(label=_("Exploited until"), widget=DATE, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        form = cleaned.get("exploitation_form")
+        if cleaned.get("outcome") == Outcome.TRAFFICKED:
+            for field in ("contact_actor", "exploitation_form"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("Needed when the person is assessed as trafficked."))
+        details = {
+            "sexual_kind": ExploitationForm.SEXUAL,
+            "forced_labour_industry": ExploitationForm.FORCED_LABOUR,
+            "criminal_kinds": ExploitationForm.CRIMINAL,
+        }
+        for field, wanted in details.items():
+            if form == wanted and not cleaned.get(field):
+                self.add_error(field, _("Give the detail of this form of exploitation."))
+            if form != wanted and cleaned.get(field):
+                self.add_error(field, _("Only for the matching form of exploitation."))
+        start, end = cleaned.get("exploitation_from"), cleaned.get("exploitation_to")
+        if start and end and end < start:
+            self.add_error("exploitation_to", _("The end cannot be before the start."))
+        decided, received = cleaned.get("decided_on"), cleaned.get("decision_received_on")
+        if decided and decided > timezone.localdate():
+            self.add_error("decided_on", _("The decision date cannot be in the future."))
+        if decided and received and received < decided:
+            self.add_error("decision_received_on", _("A decision cannot arrive before it is made."))
+        if cleaned.get("criminal_kinds"):
+            cleaned["criminal_kinds"] = sorted(cleaned["criminal_kinds"])
+        return cleaned
+
+
+class NoteForm(DkfdsFormMixin, forms.Form):
+    text = forms.CharField(label=_("New journal note"), widget=forms.Textarea(attrs={"rows": 4}))
+    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ConsentForm(DkfdsFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Consent to"), choices=_choices(ConsentKind.choices))
+    given = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("yes", _("Given")), ("no", _("Withdrawn or refused"))],
+        coerce=lambda v: v == "yes",
+    )
+    given_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+
+    def clean_given_on(self):
+        value = self.cleaned_data["given_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("A consent cannot be dated in the future."))
+        return value

@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
+
+
+class AssessingAuthority(models.TextChoices):
+    CMM = "cmm", _("CMM")
+    IMMIGRATION_SERVICE = "immigration_service", _("Immigration Service (US)")
+    COURT = "court", _("Court")
+
+
+class Outcome(models.TextChoices):
+    TRAFFICKED = "trafficked", _("Trafficked")
+    NOT_TRAFFICKED = "not_trafficked", _("Not trafficked")
+
+
+class SexualKind(models.TextChoices):
+    PROSTITUTION = "prostitution", _("Prostitution")
+    OTHER_SEXUAL = "other_sexual", _("Other sexual exploitation")
+
+
+class ForcedLabourIndustry(models.TextChoices):
+    RESTAURANT = "restaurant", _("Restaurant")
+    CONSTRUCTION = "construction", _("Construction")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    CLEANING = "cleaning", _("Cleaning")
+    DOMESTIC_WORK = "domestic_work", _("Domestic work")
+    TRANSPORT = "transport", _("Transport")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    EXPORT = "export", _("Export")
+    FISHING = "fishing", _("Fishing")
+    MULTIPLE = "multiple", _("Several industries")
+    OTHER = "other", _("Other")
+    UNRESOLVED = "unresolved", _("Unresolved")
+
+
+class CriminalKind(models.TextChoices):
+    THEFT = "theft", _("Theft")
+    DRUG_SALES = "drug_sales", _("Drug sales")
+    DRUG_TRANSPORT = "drug_transport", _("Drug transport")
+    CANNABIS_PRODUCTION = "cannabis_production", _("Cannabis production")
+    ECONOMIC_CRIME = "economic_crime", _("Economic crime")
+    OTHER = "other", _("Other")
+
+
+def authority_for(residence_status: str) -> str:
+    """The authority that assesses a person with this residence status (domain.md §3)."""
+    return (
+        AssessingAuthority.CMM
+        if residence_status == "legal_residence"
+        else AssessingAuthority.IMMIGRATION_SERVICE
+    )
+
+
+class Assessment(models.Model):
+    """The assessment (vurdering) of whether the person is trafficked.
+
+    The decision date decides the statistics year.
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="assessment")
+    authority = models.CharField(_("authority"), max_length=32, choices=AssessingAuthority.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    decided_on = models.DateField(_("decision date"), db_index=True)
+    decision_received_on = models.DateField(_("decision received"), null=True, blank=True)
+    contact_actor = models.CharField(
+        _("contact-creating actor"), max_length=32, choices=ContactActor.choices, blank=True
+    )
+    exploitation_form = models.CharField(
+        _("form of exploitation"), max_length=32, choices=ExploitationForm.choices, blank=True
+    )
+    sexual_kind = models.CharField(
+        _("kind of sexual exploitation"), max_length=32, choices=SexualKind.choices, blank=True
+    )
+    forced_labour_industry = models.CharField(
+        _("industry"), max_length=32, choices=ForcedLabourIndustry.choices, blank=True
+    )
+    criminal_kinds = models.JSONField(_("criminal acts"), default=list, blank=True)
+    exploitation_country = models.CharField(
+        _("country of exploitation"), max_length=16, choices=nationality_choices, blank=True
+    )
+    exploitation_from = models.DateField(_("exploited from"), null=True, blank=True)
+    exploitation_to = models.DateField(_("exploited until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"{self.case.reference}/V"

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases.models.assessment import AssessingAuthority, Outcome
+from cases.models.person import Person
+
+
+class CaseState(models.TextChoices):
+    AWAITING_ASSIGNMENT = "awaiting_assignment", _("Awaiting a contact person")
+    AWAITING_INTERVIEW = "awaiting_interview", _("Awaiting interview")
+    INTERVIEWING = "interviewing", _("Interviewing")
+    AWAITING_CMM_ASSESSMENT = "awaiting_cmm_assessment", _("Awaiting assessment by CMM")
+    REPORT_SENT_TO_IMMIGRATION = (
+        "report_sent_to_immigration_service",
+        _("Report sent to the Immigration Service"),
+    )
+    PENDING_IN_COURT = "pending_in_court", _("Pending in court")
+    ASSESSED_TRAFFICKED = "assessed_trafficked", _("Assessed as trafficked")
+    ASSESSED_NOT_TRAFFICKED = "assessed_not_trafficked", _("Assessed as not trafficked")
+
+
+AWAITING_DECISION = (
+    CaseState.AWAITING_CMM_ASSESSMENT,
+    CaseState.REPORT_SENT_TO_IMMIGRATION,
+    CaseState.PENDING_IN_COURT,
+)
+STATE_FOR_AUTHORITY = {
+    AssessingAuthority.CMM: CaseState.AWAITING_CMM_ASSESSMENT,
+    AssessingAuthority.IMMIGRATION_SERVICE: CaseState.REPORT_SENT_TO_IMMIGRATION,
+    AssessingAuthority.COURT: CaseState.PENDING_IN_COURT,
+}
+STATE_FOR_OUTCOME = {
+    Outcome.TRAFFICKED: CaseState.ASSESSED_TRAFFICKED,
+    Outcome.NOT_TRAFFICKED: CaseState.ASSESSED_NOT_TRAFFICKED,
+}
+# What the contact person does next, by state ("My cases").
+NEXT_STEP = {
+    CaseState.AWAITING_ASSIGNMENT: _("A supervisor assigns a contact person"),
+    CaseState.AWAITING_INTERVIEW: _("Hold the first identification interview"),
+    CaseState.INTERVIEWING: _("Send the case for assessment"),
+    CaseState.AWAITING_CMM_ASSESSMENT: _("Record CMM's assessment"),
+    CaseState.REPORT_SENT_TO_IMMIGRATION: _("Record the Immigration Service's decision"),
+    CaseState.PENDING_IN_COURT: _("Record the court's decision"),
+    CaseState.ASSESSED_TRAFFICKED: _("Offer support under the action plan"),
+    CaseState.ASSESSED_NOT_TRAFFICKED: "",
+}
+
+
+def has_interview(case: "Case") -> bool:
+    return case.interviews.exists()
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """A person's course (forløb) with CMM, from referral to its end.
+
+    States: awaiting a contact person (afventer fordeling) → awaiting interview (afventer
+    samtale) → interviewing (udredning) → awaiting assessment by CMM (afventer CMM's
+    vurdering) | report sent to the Immigration Service (indstilling sendt til US) |
+    pending in court (verserer ved retten) → assessed trafficked (vurderet handlet) |
+    assessed not trafficked (vurderet ikke handlet).
+    """
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
+    )
+    state = FSMField(
+        _("state"),
+        max_length=40,
+        choices=CaseState.choices,
+        default=CaseState.AWAITING_ASSIGNMENT,
+        protected=True,
+        db_index=True,
+    )
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, db_index=True)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_as_contact",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_as_deputy",
+    )
+    assessing_authority = models.CharField(
+        _("assessing authority"), max_length=32, choices=AssessingAuthority.choices, blank=True
+    )
+    authority_override_reason = models.TextField(_("reason for another authority"), blank=True)
+    report_sent_on = models.DateField(_("report sent"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        permissions = [
+            ("assign_case", "Can assign a contact person to a case"),
+            ("work_on_case", "Can work on a case as its contact person"),
+        ]
+        indexes = [models.Index(fields=["contact_person", "state"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEP.get(self.state, "")
+
+    @property
+    def is_awaiting_decision(self) -> bool:
+        return self.state in AWAITING_DECISION
+
+    def waiting_days(self, decision_received_on=None) -> int | None:
+        """Days from the report to the decision (or to today while it is awaited)."""
+        if self.report_sent_on is None:
+            return None
+        end = decision_received_on or timezone.localdate()
+        return (end - self.report_sent_on).days
+
+    # Transitions: bodies only set fields; services lock, check, save and audit.
+
+    @transition(
+        field=state,
+        source=CaseState.AWAITING_ASSIGNMENT,
+        target=CaseState.AWAITING_INTERVIEW,
+        permission="cases.assign_case",
+    )
+    def assign(self) -> None:
+        """The first contact person is assigned; the service sets who."""
+
+    @transition(
+        field=state,
+        source=CaseState.AWAITING_INTERVIEW,
+        target=CaseState.INTERVIEWING,
+        permission="cases.work_on_case",
+        conditions=[has_interview],
+    )
+    def start_identification(self) -> None:
+        """The first identification interview is recorded."""
+
+    @transition(
+        field=state,
+        source=CaseState.INTERVIEWING,
+        target=RETURN_VALUE(*AWAITING_DECISION),
+        permission="cases.work_on_case",
+        conditions=[has_interview],
+        custom={"refused": _("Record at least one identification interview first.")},
+    )
+    def send_for_assessment(self, authority: str, override_reason: str, sent_on) -> str:
+        """Hand the case to the assessing authority (CMM, the Immigration Service, a court)."""
+        self.assessing_authority = authority
+        self.authority_override_reason = override_reason
+        self.report_sent_on = None if authority == AssessingAuthority.CMM else sent_on
+        return STATE_FOR_AUTHORITY[authority]
+
+    @transition(
+        field=state,
+        source=AWAITING_DECISION,
+        target=RETURN_VALUE(CaseState.ASSESSED_TRAFFICKED, CaseState.ASSESSED_NOT_TRAFFICKED),
+        permission="cases.work_on_case",
+        conditions=[has_interview],
+        custom={"refused": _("Record at least one identification interview first.")},
+    )
+    def record_assessment(self, outcome: str) -> str:
+        """The assessment is decided; its record is written by the service."""
+        return STATE_FOR_OUTCOME[outcome]
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Per-case permissions of a user (direct foreign key: fast permission-filtered lists)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
