@@ -215,11 +215,18 @@ def case_assign(
         for perm in CASE_PERMS:
             assign_perm(perm, user, case)
 
-    case.contact_person = contact_person
-    case.deputy = deputy
     if case.state == CaseState.AWAITING_ASSIGNMENT:
-        apply_transition(actor, case, "assign", audited_fields=("contact_person", "deputy"))
+        apply_transition(
+            actor,
+            case,
+            "assign",
+            audited_fields=("contact_person", "deputy"),
+            contact_person=contact_person,
+            deputy=deputy,
+        )
     else:
+        case.contact_person = contact_person
+        case.deputy = deputy
         case.version += 1
         case.save(update_fields=["contact_person", "deputy", "version"])
         changes = audit.diff(before, audit.snapshot(case, ("contact_person", "deputy")))

@@ -1,5 +1,6 @@
 """Test data through the same services the application uses, so audit events exist too."""
 
+from datetime import timedelta
 from typing import Any
 
 import factory
@@ -76,3 +77,103 @@ def make_inquiry(actor: User, *, persons: int = 1, state: str = "received", **fi
         )
     inquiry.refresh_from_db()
     return inquiry
+
+
+def referred_case(actor: User, **fields):
+    """A case opened by referring a one-person inquiry, awaiting assignment."""
+    return make_inquiry(actor, state="referred", **fields).persons.get().case
+
+
+def interview_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "held_at": timezone.now() - timedelta(hours=2),
+        "place": "CMM, København",
+        "interpreter": "Tolk A",
+        "interpreter_language": "engelsk",
+        "indicators": ["deceived", "debt", "documents_withheld"],
+        "trafficker_ties": True,
+        "debt_demanded": True,
+        "threatened": False,
+        "notes": "Syntetisk samtale.",
+        "recommendation": "trafficked",
+    }
+    data.update(overrides)
+    return data
+
+
+def case_in(
+    state: str,
+    *,
+    hotline: User,
+    supervisor: User,
+    contact: User,
+    residence: str = "no_legal_residence",
+):
+    """A case brought to `state` through the real services, with `contact` assigned."""
+    from cases import services as case_services
+    from cases.models import Case
+
+    case = referred_case(hotline)
+    if state == "awaiting_assignment":
+        return case
+    case_services.person_update(
+        actor=supervisor,
+        case_id=case.pk,
+        version=case.version,
+        data={"residence_status": residence},
+    )
+    case.refresh_from_db()
+    case_services.case_assign(
+        actor=supervisor, case_id=case.pk, version=case.version, contact_person=contact
+    )
+    case.refresh_from_db()
+    if state == "awaiting_interview":
+        return case
+    case_services.interview_record(
+        actor=contact,
+        case_id=case.pk,
+        version=case.version,
+        data=interview_data(),
+        interviewers=[contact],
+    )
+    case.refresh_from_db()
+    if state == "interviewing":
+        return case
+    authority = "cmm" if residence == "legal_residence" else "immigration_service"
+    case_services.case_send_for_assessment(
+        actor=contact,
+        case_id=case.pk,
+        version=case.version,
+        authority=authority,
+        sent_on=timezone.localdate() - timedelta(days=10),
+    )
+    case.refresh_from_db()
+    if state in ("awaiting_cmm_assessment", "report_sent_to_immigration_service"):
+        return case
+    case_services.case_record_assessment(
+        actor=contact,
+        case_id=case.pk,
+        version=case.version,
+        data=assessment_data(
+            outcome="trafficked" if state == "assessed_trafficked" else "not_trafficked"
+        ),
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+def assessment_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "outcome": "trafficked",
+        "decided_on": timezone.localdate(),
+        "decision_received_on": None,
+        "contact_actor": "police",
+        "exploitation_form": "criminal",
+        "sexual_kind": "",
+        "forced_labour_industry": "",
+        "criminal_kinds": ["drug_sales", "theft"],
+        "exploitation_country": "DK",
+        "exploitation_from": None,
+        "exploitation_to": None,
+    }
+    data.update(overrides)
+    return data

@@ -7,7 +7,7 @@ has no business on answers 403; an anonymous visitor is sent to the login page.
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_inquiry
+from tests.factories import case_in, make_inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def world(hanne, karin, tove, stig, anna):
     triaged = make_inquiry(hanne, state="triaged")
     referred = make_inquiry(hanne, state="referred")
     case = referred.persons.get().case
+    own_case = case_in("interviewing", hotline=hanne, supervisor=tove, contact=karin)
     return {
         "users": {
             "hotline": hanne,
@@ -31,14 +32,15 @@ def world(hanne, karin, tove, stig, anna):
         "received": received,
         "triaged": triaged,
         "case": case,
+        "own_case": own_case,
     }
 
 
 def _url(world, name, kind):
     if kind is None:
         return reverse(name)
-    if kind == "case":
-        return reverse(name, args=[world["case"].pk])
+    if kind in ("case", "own_case"):
+        return reverse(name, args=[world[kind].pk])
     if kind == "missing":
         return reverse(name, args=[999_999])
     obj, *step = kind.split(":")
@@ -67,6 +69,21 @@ MATRIX = [
     ("cases:unassigned", None, "get", [LOGIN, 403, 403, 200, 403, 403]),
     ("cases:detail", "case", "get", [LOGIN, 404, 404, 200, 404, 404]),
     ("cases:detail", "missing", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("cases:mine", None, "get", [LOGIN, 403, 200, 403, 403, 403]),
+    # Karin is the contact person of own_case; a supervisor may view it but not work on it.
+    ("cases:detail", "own_case", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("cases:person", "own_case", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("cases:person", "case", "get", [LOGIN, 404, 404, 200, 404, 404]),
+    ("cases:assign", "own_case", "get", [LOGIN, 404, 403, 200, 404, 404]),
+    ("cases:assign", "case", "get", [LOGIN, 404, 404, 200, 404, 404]),
+    ("cases:link_person", "case", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("cases:interview_new", "own_case", "get", [LOGIN, 404, 200, 403, 404, 404]),
+    ("cases:interview_new", "case", "get", [LOGIN, 404, 404, 403, 404, 404]),
+    ("cases:send", "own_case", "get", [LOGIN, 404, 200, 403, 404, 404]),
+    ("cases:assess", "own_case", "get", [LOGIN, 404, 302, 403, 404, 404]),
+    ("cases:note_add", "own_case", "post", [LOGIN, 404, 302, 403, 404, 404]),
+    ("cases:consent_add", "own_case", "post", [LOGIN, 404, 302, 403, 404, 404]),
+    ("cases:note_add", "case", "post", [LOGIN, 404, 404, 403, 404, 404]),
     ("admin:index", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200]),
     ("admin:auth_user_changelist", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200]),
     ("admin:audit_auditevent_changelist", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403]),

@@ -138,8 +138,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         target=CaseState.AWAITING_INTERVIEW,
         permission="cases.assign_case",
     )
-    def assign(self) -> None:
-        """The first contact person is assigned; the service sets who."""
+    def assign(self, contact_person, deputy=None) -> None:
+        """The first contact person (and a deputy) take the case."""
+        self.contact_person = contact_person
+        self.deputy = deputy
 
     @transition(
         field=state,

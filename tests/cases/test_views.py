@@ -2,18 +2,30 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from cases.models import CaseUserObjectPermission
+from cases import services
+from cases.models import CaseState, CaseUserObjectPermission
 from cases.selectors import cases_visible_to
-from referrals import services
-from tests.factories import make_inquiry
+from cmm.audit.models import AuditEvent
+from referrals import services as referral_services
+from tests.factories import case_in, interview_data, make_inquiry, referred_case
 
 pytestmark = pytest.mark.django_db
 
 
-def referred_case(hanne, **fields):
-    return make_inquiry(hanne, state="referred", **fields).persons.get().case
+@pytest.fixture
+def make(hanne, tove, karin):
+    def _make(state, **kw):
+        return case_in(state, hotline=hanne, supervisor=tove, contact=karin, **kw)
+
+    return _make
+
+
+def english(client):
+    client.cookies.load({"django_language": "en"})
+    return client
 
 
 def test_the_unassigned_queue_lists_urgent_first_then_oldest(login, hanne, tove):
@@ -50,13 +62,219 @@ def test_a_case_opens_for_the_contact_person_it_is_granted_to_and_no_colleague(
     assert CaseUserObjectPermission.objects.filter(user=karin, content_object=case).exists()
 
 
-def test_a_minor_is_marked_in_the_queue_and_on_the_case(login, hanne, tove):
+def test_a_minor_is_marked_in_the_queue_on_the_case_and_in_my_cases(login, hanne, tove, karin):
     inquiry = make_inquiry(hanne, state="triaged")
     person = inquiry.persons.get()
     person.age = 16
     person.save()
-    [case] = services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
-    client = login(tove)
-    client.cookies.load({"django_language": "en"})
-    assert "cmm-tag--minor" in client.get(reverse("cases:unassigned")).content.decode()
+    [case] = referral_services.inquiry_refer(
+        actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version
+    )
+    assert "cmm-tag--minor" in login(tove).get(reverse("cases:unassigned")).content.decode()
+    services.case_assign(actor=tove, case_id=case.pk, version=case.version, contact_person=karin)
+    client = login(karin)
     assert "cmm-tag--minor" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "cmm-tag--minor" in client.get(reverse("cases:mine")).content.decode()
+
+
+def test_the_whole_identification_in_the_browser_pages(login, hanne, tove, karin, kasper):
+    """A supervisor assigns, the contact person records two interviews, sends the report to
+    the Immigration Service and records the decision; a colleague sees nothing."""
+    case = referred_case(hanne)
+    boss = english(login(tove))
+    response = boss.post(
+        reverse("cases:assign", args=[case.pk]),
+        {"version": case.version, "contact_person": karin.pk},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.AWAITING_INTERVIEW
+
+    me = english(login(karin))
+    person_url = reverse("cases:person", args=[case.pk])
+    form = me.get(person_url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "aliases"}
+    data.update(
+        name="Testperson 1",
+        residence_status="asylum_seeker",
+        estimated_age="",
+        aliases_text="T1\nTesta",
+        interpreter_needed="unknown",
+        version=case.version,
+        birth_date="",
+    )
+    assert me.post(person_url, data).status_code == 302
+    case.refresh_from_db()
+    assert case.person.aliases == ["T1", "Testa"]
+
+    for hours in (30, 2):
+        held = timezone.localtime() - timezone.timedelta(hours=hours)
+        response = me.post(
+            reverse("cases:interview_new", args=[case.pk]),
+            {
+                "version": case.version,
+                "held_at": held.strftime("%Y-%m-%dT%H:%M"),
+                "place": "Asylcenter",
+                "interviewers": [karin.pk],
+                "interpreter": "Tolk",
+                "interpreter_language": "arabisk",
+                "indicators": ["debt", "threats_or_violence"],
+                "trafficker_ties": "on",
+                "recommendation": "trafficked",
+                "notes": "",
+            },
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        case.refresh_from_db()
+    assert case.state == CaseState.INTERVIEWING
+    assert case.interviews.count() == 2
+
+    send = me.get(reverse("cases:send", args=[case.pk]))
+    assert send.context["form"].initial["authority"] == "immigration_service"
+    sent_on = timezone.localdate() - timezone.timedelta(days=5)
+    me.post(
+        reverse("cases:send", args=[case.pk]),
+        {
+            "version": case.version,
+            "authority": "immigration_service",
+            "sent_on": sent_on.isoformat(),
+        },
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.REPORT_SENT_TO_IMMIGRATION
+    assert "5 days so far" in me.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+    me.post(
+        reverse("cases:assess", args=[case.pk]),
+        {
+            "version": case.version,
+            "outcome": "trafficked",
+            "decided_on": timezone.localdate().isoformat(),
+            "contact_actor": "asylum_centre",
+            "exploitation_form": "sexual",
+            "sexual_kind": "prostitution",
+        },
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.ASSESSED_TRAFFICKED
+    assert case.assessment.sexual_kind == "prostitution"
+
+    colleague = login(kasper)
+    for name in ("detail", "person", "assign", "interview_new", "send", "assess"):
+        assert colleague.get(reverse(f"cases:{name}", args=[case.pk])).status_code == 404, name
+    for name in ("note_add", "consent_add"):
+        assert colleague.post(reverse(f"cases:{name}", args=[case.pk])).status_code == 404, name
+
+
+def test_assessment_form_refuses_inconsistent_exploitation_details(login, make, karin):
+    case = make("report_sent_to_immigration_service")
+    client = english(login(karin))
+    response = client.post(
+        reverse("cases:assess", args=[case.pk]),
+        {
+            "version": case.version,
+            "outcome": "trafficked",
+            "decided_on": timezone.localdate().isoformat(),
+            "exploitation_form": "criminal",
+            "sexual_kind": "prostitution",
+        },
+    )
+    errors = response.context["form"].errors
+    assert "Needed when the person is assessed as trafficked." in errors["contact_actor"]
+    assert "Give the detail of this form of exploitation." in errors["criminal_kinds"]
+    assert "Only for the matching form of exploitation." in errors["sexual_kind"]
+    case.refresh_from_db()
+    assert case.state == CaseState.REPORT_SENT_TO_IMMIGRATION
+
+
+def test_sending_to_another_authority_without_a_reason_keeps_the_form(login, make, karin):
+    case = make("interviewing", residence="legal_residence")
+    client = english(login(karin))
+    response = client.post(
+        reverse("cases:send", args=[case.pk]),
+        {"version": case.version, "authority": "immigration_service", "sent_on": "2026-01-05"},
+    )
+    assert response.status_code == 200
+    assert "Give a reason to choose another" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.INTERVIEWING
+
+
+def test_the_phone_number_shows_only_with_consent(login, make, karin):
+    case = make("awaiting_interview")
+    services.person_update(
+        actor=karin, case_id=case.pk, version=case.version, data={"phone": "+45 12 34 56 78"}
+    )
+    client = english(login(karin))
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "+45 12 34 56 78" not in page
+    assert "No consent to contact by telephone is recorded." in page
+    client.post(
+        reverse("cases:consent_add", args=[case.pk]),
+        {"kind": "telephone_contact", "given": "yes", "given_on": timezone.localdate().isoformat()},
+    )
+    assert "+45 12 34 56 78" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+def test_notes_are_added_in_the_journal_and_show_on_the_timeline(login, make, karin):
+    case = make("awaiting_interview")
+    client = login(karin)
+    client.post(reverse("cases:note_add", args=[case.pk]), {"text": "Ringede til asylcentret"})
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    assert "Ringede til asylcentret" in response.content.decode()
+    assert any(e.object_ref.startswith(f"{case.reference}/N") for e in response.context["timeline"])
+
+
+def test_the_supervisor_sees_possible_duplicates_and_links(login, make, hanne, tove):
+    known = make("assessed_trafficked").person
+    case = referred_case(hanne)  # the same synthetic name: "Testperson 1"
+    page = login(tove).get(reverse("cases:detail", args=[case.pk]))
+    assert [d.person for d in page.context["duplicates"]] == [known]
+    login(tove).post(
+        reverse("cases:link_person", args=[case.pk]) + f"?person={known.pk}",
+        {"version": case.version, "person": known.pk},
+    )
+    case.refresh_from_db()
+    assert case.person == known
+
+
+def test_my_cases_shows_state_and_next_step_with_fixed_queries(login, make, karin):
+    make("awaiting_interview")
+    client = english(login(karin))
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(reverse("cases:mine"))
+    assert "Hold the first identification interview" in response.content.decode()
+    for state in ("interviewing", "report_sent_to_immigration_service", "awaiting_interview") * 3:
+        make(state)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("cases:mine"))
+    assert len(response.context["page"].object_list) == 10
+    assert len(many) == len(few)
+
+
+def test_the_case_page_runs_a_fixed_number_of_queries_whatever_its_history(login, make, karin):
+    case = make("interviewing")
+    client = login(karin)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("cases:detail", args=[case.pk]))
+    for i in range(8):
+        case.refresh_from_db()
+        services.interview_record(
+            actor=karin,
+            case_id=case.pk,
+            version=case.version,
+            data=interview_data(),
+            interviewers=[karin],
+        )
+        services.note_add(actor=karin, case_id=case.pk, text=f"Notat {i}")
+        services.consent_record(
+            actor=karin,
+            case_id=case.pk,
+            kind="telephone_contact",
+            given=True,
+            given_on=timezone.localdate(),
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("cases:detail", args=[case.pk]))
+    assert len(many) == len(few)
+    assert AuditEvent.objects.for_object(case).filter(action="view").count() == 2

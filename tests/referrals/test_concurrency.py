@@ -1,43 +1,14 @@
 """Two people acting on one inquiry at the same moment, on PostgreSQL with two connections."""
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django_fsm import ConcurrentTransition
 
 from cmm.audit.models import AuditEvent
-from cmm.core.exceptions import Conflict
 from referrals import services
 from referrals.models import Inquiry, InquiryState
 from tests.factories import make_inquiry
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL (make test runs it)"
-)
-
-
-def _race(*actions):
-    """Run each action in its own thread and database connection, started together."""
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            action()
-            outcomes[i] = "done"
-        except Conflict:
-            outcomes[i] = "conflict"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return outcomes
+from tests.race import postgresql_only, race
 
 
 @postgresql_only
@@ -46,7 +17,7 @@ def test_two_transitions_at_once_one_wins_the_other_is_told(hanne, tove):
     inquiry = make_inquiry(hanne, state="triaged")
     version = inquiry.version
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=version),
         lambda: services.inquiry_close(
             actor=tove, inquiry_id=inquiry.pk, version=version, reason="duplicate"
@@ -68,7 +39,7 @@ def test_two_edits_at_once_one_saves_the_other_gets_a_conflict(hanne, tove):
     inquiry = make_inquiry(hanne)
     version = inquiry.version
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.inquiry_update(
             actor=hanne, inquiry_id=inquiry.pk, version=version, data={"summary": "A"}, persons=[]
         ),
