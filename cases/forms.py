@@ -173,7 +173,7 @@ class InterviewForm(DkfdsFormMixin, forms.ModelForm):
             )
             .distinct()
             .order_by("first_name", "username"),
-            widget=forms.SelectMultiple(attrs={"class": "form-select cmm-multi"}),
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}),
         )
         field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.fields["interviewers"] = field

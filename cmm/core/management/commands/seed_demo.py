@@ -12,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import services as case_services
+from cases.models import Case, Outcome, Recommendation, ResidenceStatus
+from cases.models.assessment import authority_for
 from cmm.core.codes import ContactActor, ExploitationForm, Gender
 from cmm.core.roles import Role
 from referrals import services as referral_services
@@ -60,6 +63,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; users checked.")
             return
         self._inquiries(users)
+        self._cases(users)
         self.stdout.write(self.style.SUCCESS("Demo data created."))
 
     def _users(self) -> dict[str, User]:
@@ -148,3 +152,74 @@ class Command(BaseCommand):
                     version=inquiry.version,
                     reason=rng.choice([CloseReason.ADVICE_GIVEN, CloseReason.REFERRED_ELSEWHERE]),
                 )
+
+    @transaction.atomic
+    def _cases(self, users: dict[str, User]) -> None:
+        """Carry the referred cases along the identification, some further than others."""
+        supervisor = users["teamleder"]
+        contacts = [users["kontakt1"], users["kontakt2"]]
+        now = timezone.now()
+        for i, case in enumerate(Case.objects.order_by("id")):
+            if i % 5 == 4:
+                continue  # stays in the unassigned queue
+            contact = contacts[i % 2]
+            residence = (
+                ResidenceStatus.LEGAL_RESIDENCE
+                if i % 3 == 0
+                else ResidenceStatus.NO_LEGAL_RESIDENCE
+            )
+            case_services.person_update(
+                actor=supervisor,
+                case_id=case.pk,
+                version=case.version,
+                data={"residence_status": residence},
+            )
+            case.refresh_from_db()
+            case = case_services.case_assign(
+                actor=supervisor, case_id=case.pk, version=case.version, contact_person=contact
+            )
+            if i % 5 == 0:
+                continue  # awaits its first interview
+            case_services.interview_record(
+                actor=contact,
+                case_id=case.pk,
+                version=case.version,
+                data={
+                    "held_at": now - timedelta(days=5),
+                    "place": "CMM, København",
+                    "interpreter": "Demo-tolk",
+                    "interpreter_language": "engelsk",
+                    "indicators": ["deceived", "debt", "documents_withheld"],
+                    "trafficker_ties": True,
+                    "recommendation": Recommendation.TRAFFICKED,
+                    "notes": "Syntetisk demo-samtale.",
+                },
+                interviewers=[contact],
+            )
+            case.refresh_from_db()
+            if i % 5 == 1:
+                continue  # interviewing
+            authority = authority_for(residence)
+            case_services.case_send_for_assessment(
+                actor=contact,
+                case_id=case.pk,
+                version=case.version,
+                authority=authority,
+                sent_on=timezone.localdate() - timedelta(days=3),
+            )
+            case.refresh_from_db()
+            if i % 5 == 2:
+                continue  # awaits the decision
+            case_services.case_record_assessment(
+                actor=contact,
+                case_id=case.pk,
+                version=case.version,
+                data={
+                    "outcome": Outcome.TRAFFICKED,
+                    "decided_on": timezone.localdate(),
+                    "contact_actor": ContactActor.POLICE,
+                    "exploitation_form": ExploitationForm.FORCED_LABOUR,
+                    "forced_labour_industry": "construction",
+                    "exploitation_country": "DK",
+                },
+            )
