@@ -200,7 +200,10 @@ def case_assign(
         raise PermissionDenied
     for user in filter(None, (contact_person, deputy)):
         if not has_role(user, Role.CONTACT_PERSON):
-            raise Refused(_("%(name)s is not a contact person.") % {"name": user.get_username()})
+            raise Refused(
+                _("%(name)s is not a contact person.")
+                % {"name": user.get_full_name() or user.get_username()}
+            )
     if deputy is not None and deputy.pk == contact_person.pk:
         raise Refused(_("The deputy must be someone other than the contact person."))
     case = _lock(case_id, version)

@@ -134,7 +134,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _("The person's details are saved.")
 
-    return _act(request, case, form, "cases/case_form.html", action, {"title": _("The person")})
+    return _act(
+        request,
+        case,
+        form,
+        "cases/case_form.html",
+        action,
+        {"title": _("Change the person's details")},
+    )
 
 
 def assign(request: HttpRequest, pk: int) -> HttpResponse:

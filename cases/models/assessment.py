@@ -98,3 +98,7 @@ class Assessment(models.Model):
     @property
     def reference(self) -> str:
         return f"{self.case.reference}/V"
+
+    @property
+    def criminal_kind_labels(self) -> list[str]:
+        return [str(CriminalKind(kind).label) for kind in self.criminal_kinds]

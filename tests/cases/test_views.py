@@ -278,3 +278,15 @@ def test_the_case_page_runs_a_fixed_number_of_queries_whatever_its_history(login
         client.get(reverse("cases:detail", args=[case.pk]))
     assert len(many) == len(few)
     assert AuditEvent.objects.for_object(case).filter(action="view").count() == 2
+
+
+def test_a_note_is_corrected_by_a_new_note_that_names_it(login, make, karin):
+    case = make("awaiting_interview")
+    original = services.note_add(actor=karin, case_id=case.pk, text="Forkert dato")
+    login(karin).post(
+        reverse("cases:note_add", args=[case.pk]), {"text": "Rigtig dato", "corrects": original.pk}
+    )
+    correction = case.notes.latest("id")
+    assert (correction.text, correction.corrects) == ("Rigtig dato", original)
+    original.refresh_from_db()
+    assert original.text == "Forkert dato"
