@@ -7,13 +7,22 @@ from cases.models import (
     AssessingAuthority,
     ConsentKind,
     CriminalKind,
+    ExtensionReason,
+    FiledBy,
     ForcedLabourIndustry,
+    HousingType,
     Interview,
+    NotFiledReason,
     Outcome,
     Person,
+    PlacementEndReason,
+    Provision,
+    ServiceKind,
     SexualKind,
 )
+from cases.models.case import DIRECT_END_STATUSES
 from cases.models.interview import INDICATORS
+from cases.models.support import BASE_DAYS, MAX_DAYS, POLICE_DISTRICTS, MinorPlacement
 from cases.services import birth_date_from_age
 from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
 from cmm.core.forms import DkfdsFormMixin
@@ -291,3 +300,150 @@ class ConsentForm(DkfdsFormMixin, forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("A consent cannot be dated in the future."))
         return value
+
+
+# Support during the reflection period -------------------------------------------------
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class OfferForm(VersionForm):
+    accepted = forms.TypedChoiceField(
+        label=_("The person's answer"),
+        choices=[("yes", _("Accepts the offer")), ("no", _("Declines the offer"))],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+
+
+class EndForm(VersionForm):
+    status = forms.ChoiceField(
+        label=_("How the course ended"),
+        choices=_choices([(s.value, s.label) for s in DIRECT_END_STATUSES]),
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReopenForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReflectionStartForm(VersionForm):
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE, initial=timezone.localdate)
+    granted_by = forms.ChoiceField(
+        label=_("Granted by"),
+        choices=[
+            (AssessingAuthority.CMM, AssessingAuthority.CMM.label),
+            (AssessingAuthority.IMMIGRATION_SERVICE, AssessingAuthority.IMMIGRATION_SERVICE.label),
+        ],
+    )
+
+
+class ExtensionForm(VersionForm):
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=MAX_DAYS - BASE_DAYS)
+    reason = forms.ChoiceField(label=_("Reason"), choices=_choices(ExtensionReason.choices))
+    granted_on = forms.DateField(label=_("Granted on"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionDecisionForm(DkfdsFormMixin, forms.Form):
+    extension = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.TypedChoiceField(choices=YES_NO, coerce=_yes, widget=forms.HiddenInput)
+
+
+class PlacementForm(VersionForm):
+    housing_type = forms.ChoiceField(label=_("Type"), choices=_choices(HousingType.choices))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE, required=False)
+    end_reason = forms.ChoiceField(
+        label=_("Reason it ended"), choices=_choices(PlacementEndReason.choices), required=False
+    )
+
+
+class PlacementEndForm(VersionForm):
+    placement = forms.IntegerField(widget=forms.HiddenInput)
+    ends_on = forms.DateField(label=_("Ended on"), widget=DATE, initial=timezone.localdate)
+    reason = forms.ChoiceField(
+        label=_("Reason it ended"), choices=_choices(PlacementEndReason.choices)
+    )
+
+
+class ServiceForm(VersionForm):
+    kind = forms.ChoiceField(label=_("Service"), choices=_choices(ServiceKind.choices))
+    given_on = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
+    until = forms.DateField(label=_("Until"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class MinorCareForm(VersionForm):
+    representative = forms.CharField(
+        label=_("Personal representative"), max_length=200, required=False
+    )
+    representative_contact = forms.CharField(
+        label=_("Representative's contact"), max_length=200, required=False
+    )
+    municipality = forms.CharField(
+        label=_("Responsible municipality"), max_length=100, required=False
+    )
+    placement = forms.ChoiceField(
+        label=_("Placement"), choices=_choices(MinorPlacement.choices), required=False
+    )
+
+
+class PoliceReportForm(VersionForm):
+    filed = forms.TypedChoiceField(
+        label=_("Was a report filed?"),
+        choices=[("yes", _("Filed")), ("no", _("Not filed"))],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+    )
+    filed_by = forms.ChoiceField(
+        label=_("Filed by"), choices=_choices(FiledBy.choices), required=False
+    )
+    provisions = forms.MultipleChoiceField(
+        label=_("Provisions"),
+        choices=Provision.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    police_district = forms.ChoiceField(
+        label=_("Police district"),
+        choices=_choices([(d, d) for d in POLICE_DISTRICTS]),
+        required=False,
+    )
+    filed_on = forms.DateField(label=_("Filed on"), widget=DATE, required=False)
+    not_filed_reason = forms.ChoiceField(
+        label=_("Reason not filed"), choices=_choices(NotFiledReason.choices), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("filed") is True:
+            for field in ("filed_by", "provisions", "police_district", "filed_on"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("Needed for a filed report."))
+            if cleaned.get("not_filed_reason"):
+                self.add_error("not_filed_reason", _("Only for a report that was not filed."))
+        elif cleaned.get("filed") is False:
+            if not cleaned.get("not_filed_reason"):
+                self.add_error("not_filed_reason", _("Give the reason the report was not filed."))
+            for field in ("filed_by", "provisions", "police_district", "filed_on"):
+                if cleaned.get(field):
+                    self.add_error(field, _("Only for a filed report."))
+        return cleaned

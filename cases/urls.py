@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/assess/", views.assess, name="assess"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/consents/", views.consent_add, name="consent_add"),
+    path("<int:pk>/extensions/decide/", views.extension_decide, name="extension_decide"),
+    path("<int:pk>/<slug:step>/", views.case_step, name="step"),
 ]

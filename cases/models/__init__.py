@@ -6,11 +6,32 @@ from cases.models.assessment import (
     Outcome,
     SexualKind,
 )
-from cases.models.case import Case, CaseGroupObjectPermission, CaseState, CaseUserObjectPermission
+from cases.models.case import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseState,
+    CaseUserObjectPermission,
+    EndStatus,
+)
 from cases.models.consent import Consent, ConsentKind
 from cases.models.interview import INDICATORS, Interview, Recommendation
 from cases.models.note import Note
 from cases.models.person import Person, ResidenceStatus
+from cases.models.support import (
+    Extension,
+    ExtensionReason,
+    FiledBy,
+    HousingType,
+    MinorCare,
+    NotFiledReason,
+    Placement,
+    PlacementEndReason,
+    PoliceReport,
+    Provision,
+    ReflectionPeriod,
+    ServiceKind,
+    SupportService,
+)
 
 __all__ = [
     "INDICATORS",
@@ -23,12 +44,26 @@ __all__ = [
     "Consent",
     "ConsentKind",
     "CriminalKind",
+    "EndStatus",
+    "Extension",
+    "ExtensionReason",
+    "FiledBy",
     "ForcedLabourIndustry",
+    "HousingType",
     "Interview",
+    "MinorCare",
+    "NotFiledReason",
     "Note",
     "Outcome",
     "Person",
+    "Placement",
+    "PlacementEndReason",
+    "PoliceReport",
+    "Provision",
     "Recommendation",
+    "ReflectionPeriod",
     "ResidenceStatus",
+    "ServiceKind",
     "SexualKind",
+    "SupportService",
 ]

@@ -21,6 +21,33 @@ class CaseState(models.TextChoices):
     PENDING_IN_COURT = "pending_in_court", _("Pending in court")
     ASSESSED_TRAFFICKED = "assessed_trafficked", _("Assessed as trafficked")
     ASSESSED_NOT_TRAFFICKED = "assessed_not_trafficked", _("Assessed as not trafficked")
+    IN_SUPPORT = "in_support", _("Receiving support")
+    ENDED = "ended", _("Course ended")
+
+
+class EndStatus(models.TextChoices):
+    """How a course ended: the status-at-year-end categories CMM reports (domain.md §9)."""
+
+    DECLINED_OFFER = "declined_offer", _("Declined the offer")
+    NO_SHOW = "no_show", _("Did not turn up or disappeared")
+    MUNICIPAL_CARE = "municipal_care", _("Passed to municipal care")
+    LEFT_ON_OWN = "left_on_own", _("Left on own initiative")
+    RELEASED_TO_STREET = "released_to_street", _("Released to the street from custody")
+    LEFT_WITH_CMM_TICKET = "left_with_cmm_ticket", _("Left the country with CMM's support")
+    RESIDENCE_GRANTED = "residence_granted", _("Granted residence")
+    PREPARED_RETURN = "prepared_return", _("Prepared return")
+
+
+# The ends a contact person records directly; declining has its own step, and a prepared
+# return ends the course from the repatriation app.
+DIRECT_END_STATUSES = [
+    EndStatus.NO_SHOW,
+    EndStatus.MUNICIPAL_CARE,
+    EndStatus.LEFT_ON_OWN,
+    EndStatus.RELEASED_TO_STREET,
+    EndStatus.LEFT_WITH_CMM_TICKET,
+    EndStatus.RESIDENCE_GRANTED,
+]
 
 
 AWAITING_DECISION = (
@@ -47,6 +74,8 @@ NEXT_STEP = {
     CaseState.PENDING_IN_COURT: _("Record the court's decision"),
     CaseState.ASSESSED_TRAFFICKED: _("Offer support under the action plan"),
     CaseState.ASSESSED_NOT_TRAFFICKED: "",
+    CaseState.IN_SUPPORT: _("Follow the reflection period, housing and police report"),
+    CaseState.ENDED: "",
 }
 
 
@@ -100,6 +129,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     authority_override_reason = models.TextField(_("reason for another authority"), blank=True)
     report_sent_on = models.DateField(_("report sent"), null=True, blank=True)
+    offer_decided_on = models.DateField(_("offer answered on"), null=True, blank=True)
+    end_status = models.CharField(
+        _("how the course ended"), max_length=32, choices=EndStatus.choices, blank=True
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -109,6 +143,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         permissions = [
             ("assign_case", "Can assign a contact person to a case"),
             ("work_on_case", "Can work on a case as its contact person"),
+            ("reopen_case", "Can reopen an ended course"),
+            ("approve_extension", "Can approve an extension granted by CMM"),
         ]
         indexes = [models.Index(fields=["contact_person", "state"])]
 
@@ -179,6 +215,50 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def record_assessment(self, outcome: str) -> str:
         """The assessment is decided; its record is written by the service."""
         return STATE_FOR_OUTCOME[outcome]
+
+    @transition(
+        field=state,
+        source=CaseState.ASSESSED_TRAFFICKED,
+        target=CaseState.IN_SUPPORT,
+        permission="cases.work_on_case",
+    )
+    def accept_offer(self, on) -> None:
+        """The person accepts support under the action plan."""
+        self.offer_decided_on = on
+
+    @transition(
+        field=state,
+        source=CaseState.ASSESSED_TRAFFICKED,
+        target=CaseState.ENDED,
+        permission="cases.work_on_case",
+    )
+    def decline_offer(self, on) -> None:
+        """The person declines the offer: the course ends."""
+        self.offer_decided_on = on
+        self.end_status = EndStatus.DECLINED_OFFER
+        self.ended_on = on
+
+    @transition(
+        field=state,
+        source=CaseState.IN_SUPPORT,
+        target=CaseState.ENDED,
+        permission="cases.work_on_case",
+    )
+    def end_course(self, status: str, on) -> None:
+        """The course ends: no-show, municipal care, left, released, ticket, residence."""
+        self.end_status = status
+        self.ended_on = on
+
+    @transition(
+        field=state,
+        source=CaseState.ENDED,
+        target=CaseState.IN_SUPPORT,
+        permission="cases.reopen_case",
+    )
+    def reopen(self) -> None:
+        """A supervisor reopens an ended course; the reason goes in the audit trail."""
+        self.end_status = ""
+        self.ended_on = None
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # roles). Working on a case (cases.work_on_case) is granted per case only.
         "cases.view_case",
         "cases.assign_case",
+        "cases.reopen_case",
+        "cases.approve_extension",
     ],
     Role.STATISTICS: [],
     Role.ADMINISTRATOR: [
