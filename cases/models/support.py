@@ -66,8 +66,9 @@ class ReflectionPeriod(models.Model):
 
     @property
     def granted_days(self) -> int:
-        """Days in force: the base and the approved extensions (not those awaiting)."""
-        return BASE_DAYS + sum(e.days for e in self.extensions.all() if e.is_approved)
+        """Days in force: the bounded total less extensions still awaiting approval."""
+        pending = sum(e.days for e in self.extensions.all() if e.status == Extension.Status.PENDING)
+        return self.total_days - pending
 
     @property
     def ends_on(self) -> date:
@@ -180,9 +181,11 @@ class Placement(models.Model):
         return f"{self.case.reference}/H{self.pk}"
 
     def overlaps(self, starts_on: date, ends_on: date | None) -> bool:
+        """Whether [starts_on, ends_on) meets this placement; the day a person moves out
+        is free for the next placement to start."""
         mine_end = self.ends_on or date.max
         other_end = ends_on or date.max
-        return self.starts_on <= other_end and starts_on <= mine_end
+        return self.starts_on < other_end and starts_on < mine_end
 
 
 class ServiceKind(models.TextChoices):
