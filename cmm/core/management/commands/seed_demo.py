@@ -210,7 +210,7 @@ class Command(BaseCommand):
             case.refresh_from_db()
             if i % 5 == 2:
                 continue  # awaits the decision
-            case_services.case_record_assessment(
+            case = case_services.case_record_assessment(
                 actor=contact,
                 case_id=case.pk,
                 version=case.version,
@@ -222,4 +222,35 @@ class Command(BaseCommand):
                     "forced_labour_industry": "construction",
                     "exploitation_country": "DK",
                 },
-            )
+            ).case
+            case.refresh_from_db()
+            self._support(case, contact)
+
+    def _support(self, case: Case, contact: User) -> None:
+        """The offer accepted, a reflection period, housing and a police report."""
+        today = timezone.localdate()
+        case_services.case_answer_offer(
+            actor=contact, case_id=case.pk, version=case.version, accepted=True, on=today
+        )
+        case.refresh_from_db()
+        case_services.reflection_start(
+            actor=contact,
+            case_id=case.pk,
+            version=case.version,
+            starts_on=today,
+            granted_by=authority_for(case.person.residence_status),
+        )
+        case.refresh_from_db()
+        case_services.placement_add(
+            actor=contact,
+            case_id=case.pk,
+            version=case.version,
+            data={"housing_type": "crisis_centre", "place": "Demo-krisecenter", "starts_on": today},
+        )
+        case.refresh_from_db()
+        case_services.police_report_record(
+            actor=contact,
+            case_id=case.pk,
+            version=case.version,
+            data={"filed": False, "not_filed_reason": "in_preparation"},
+        )
