@@ -399,7 +399,7 @@ class MinorCareForm(VersionForm):
         label=_("Responsible municipality"), max_length=100, required=False
     )
     placement = forms.ChoiceField(
-        label=_("Placement"), choices=_choices(MinorPlacement.choices), required=False
+        label=_("Care placement"), choices=_choices(MinorPlacement.choices), required=False
     )
 
 

@@ -239,7 +239,7 @@ class MinorCare(models.Model):
     )
     municipality = models.CharField(_("responsible municipality"), max_length=100, blank=True)
     placement = models.CharField(
-        _("placement"), max_length=32, choices=MinorPlacement.choices, blank=True
+        _("care placement"), max_length=32, choices=MinorPlacement.choices, blank=True
     )
 
     class Meta:
