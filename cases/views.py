@@ -47,6 +47,7 @@ from cmm.core.access import get_object_for_user, user_may
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.roles import Role, has_role
 from cmm.core.transitions import may_take, refusal_for
+from repatriation.models import PreparedReturn
 
 PAGE_SIZE = 50
 
@@ -153,6 +154,7 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
     reports = list(case.police_reports.select_related("recorded_by"))
     state = case.state
     in_support = state == CaseState.IN_SUPPORT
+    prepared = PreparedReturn.objects.filter(case=case).first()
     steps = {
         "offer": can_work and state == CaseState.ASSESSED_TRAFFICKED,
         "reflection": can_work and in_support and period is None,
@@ -179,6 +181,10 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
         .order_by("opened_at"),
         "support_steps": [(name, STEPS[name].title) for name, shown in steps.items() if shown],
         "can_approve": request.user.has_perm("cases.approve_extension"),
+        "prepared_return": prepared,
+        "can_start_return": prepared is None
+        and in_support
+        and (can_work or request.user.has_perm("repatriation.manage_prepared_return")),
     }
 
 

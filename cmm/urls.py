@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("inquiries/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
+    path("returns/", include("repatriation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_support'),
+        ("cases", "0002_support"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='minorcare',
-            name='placement',
-            field=models.CharField(blank=True, choices=[('foster_care', 'Foster care'), ('childrens_home', "Children's home"), ('asylum_centre_for_minors', 'Asylum centre for minors'), ('other', 'Other')], max_length=32, verbose_name='care placement'),
+            model_name="minorcare",
+            name="placement",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("foster_care", "Foster care"),
+                    ("childrens_home", "Children's home"),
+                    ("asylum_centre_for_minors", "Asylum centre for minors"),
+                    ("other", "Other"),
+                ],
+                max_length=32,
+                verbose_name="care placement",
+            ),
         ),
     ]

@@ -251,6 +251,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
+        source=CaseState.IN_SUPPORT,
+        target=CaseState.ENDED,
+        permission=lambda case, user: (
+            user.has_perm("cases.work_on_case", case)
+            or user.has_perm("repatriation.manage_prepared_return")
+        ),
+    )
+    def end_with_prepared_return(self, on) -> None:
+        """The person has departed on a prepared return (from the repatriation app)."""
+        self.end_status = EndStatus.PREPARED_RETURN
+        self.ended_on = on
+
+    @transition(
+        field=state,
         source=CaseState.ENDED,
         target=CaseState.IN_SUPPORT,
         permission="cases.reopen_case",

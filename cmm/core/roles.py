@@ -39,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.assign_case",
         "cases.reopen_case",
         "cases.approve_extension",
+        # Contact persons handle their own cases' returns through cases.work_on_case.
+        "repatriation.manage_prepared_return",
     ],
     Role.STATISTICS: [],
     Role.ADMINISTRATOR: [

@@ -302,7 +302,7 @@ def test_the_state_graph_is_exactly_the_documented_one():
         "report_sent_to_immigration_service": {"record_assessment"},
         "pending_in_court": {"record_assessment"},
         "assessed_trafficked": {"accept_offer", "decline_offer"},
-        "in_support": {"end_course"},
+        "in_support": {"end_course", "end_with_prepared_return"},
         "ended": {"reopen"},
     }
 

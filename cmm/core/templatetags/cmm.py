@@ -9,8 +9,10 @@ register = template.Library()
 def _state_labels() -> dict:
     from cases.models import CaseState
     from referrals.models import InquiryState
+    from repatriation.models import ReturnState
 
-    return {**dict(InquiryState.choices), **dict(CaseState.choices)}
+    # Case states win where a code is shared: they are the ones most timelines show.
+    return {**dict(ReturnState.choices), **dict(InquiryState.choices), **dict(CaseState.choices)}
 
 
 @register.filter

@@ -1,0 +1,39 @@
+from dataclasses import dataclass
+from datetime import date
+
+from repatriation.models import (
+    CASH_MONTHS,
+    Payment,
+    PaymentKind,
+    PreparedReturn,
+    add_months,
+)
+
+
+@dataclass
+class Due:
+    kind: str
+    due_on: date | None
+    amount: int
+
+
+def payment_schedule(prepared: PreparedReturn) -> list[Due]:
+    """What is due and when: cash monthly over six months from the return (the first on
+    the day of return), in kind from the plan's approval up to the plan's budget."""
+    schedule = []
+    if prepared.plan_budget:
+        schedule.append(Due(PaymentKind.IN_KIND, prepared.plan_approved_on, prepared.plan_budget))
+    cap = prepared.cash_cap
+    if cap and prepared.departure_on:
+        share, rest = divmod(cap, CASH_MONTHS)
+        for month in range(CASH_MONTHS):
+            amount = share + (rest if month == CASH_MONTHS - 1 else 0)
+            schedule.append(Due(PaymentKind.CASH, add_months(prepared.departure_on, month), amount))
+    return schedule
+
+
+def paid_totals(payments: list[Payment]) -> dict[str, int]:
+    totals = {PaymentKind.CASH: 0, PaymentKind.IN_KIND: 0}
+    for payment in payments:
+        totals[payment.kind] += payment.amount
+    return totals
