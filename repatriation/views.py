@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Case
+from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.transitions import refusal_for
@@ -20,9 +21,7 @@ def _get_return(request: HttpRequest, pk: int, manage: bool = False) -> Prepared
     prepared = PreparedReturn.objects.select_related("case__person").filter(pk=pk).first()
     if prepared is None or not user_may(request.user, "cases.view_case", prepared.case):
         raise Http404
-    get_object_for_user(
-        request.user, PreparedReturn.objects.all(), pk, "cases.view_case", audit_view=False
-    )
+    audit.record_view(request.user, prepared)
     if manage and not may_manage(prepared, request.user):
         raise PermissionDenied
     return prepared

@@ -6,7 +6,10 @@ has no business on answers 403; an anonymous visitor is sent to the login page.
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cases import services as case_services
+from repatriation import services as return_services
 from tests.factories import case_in, make_inquiry
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +24,18 @@ def world(hanne, karin, tove, stig, anna):
     referred = make_inquiry(hanne, state="referred")
     case = referred.persons.get().case
     own_case = case_in("interviewing", hotline=hanne, supervisor=tove, contact=karin)
+    assessed = case_in("assessed_trafficked", hotline=hanne, supervisor=tove, contact=karin)
+    case_services.case_answer_offer(
+        actor=karin,
+        case_id=assessed.pk,
+        version=assessed.version,
+        accepted=True,
+        on=timezone.localdate(),
+    )
+    assessed.refresh_from_db()
+    own_return = return_services.return_start(
+        actor=karin, case_id=assessed.pk, case_version=assessed.version
+    )
     return {
         "users": {
             "hotline": hanne,
@@ -33,13 +48,14 @@ def world(hanne, karin, tove, stig, anna):
         "triaged": triaged,
         "case": case,
         "own_case": own_case,
+        "own_return": own_return,
     }
 
 
 def _url(world, name, kind):
     if kind is None:
         return reverse(name)
-    if kind in ("case", "own_case"):
+    if kind in ("case", "own_case", "own_return"):
         return reverse(name, args=[world[kind].pk])
     if kind == "missing":
         return reverse(name, args=[999_999])
@@ -90,6 +106,14 @@ MATRIX = [
     ("cases:step", "own_case:reopen", "get", [LOGIN, 404, 403, 200, 404, 404]),
     ("cases:step", "own_case:nonsense", "get", [LOGIN, 404, 404, 404, 404, 404]),
     ("cases:extension_decide", "own_case", "post", [LOGIN, 404, 403, 404, 404, 404]),
+    ("repatriation:detail", "own_return", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("repatriation:edit", "own_return", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("repatriation:payment_add", "own_return", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("repatriation:step", "own_return:stop", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("repatriation:step", "own_return:to_safety", "get", [LOGIN, 404, 200, 200, 404, 404]),
+    ("repatriation:step", "own_return:nonsense", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("repatriation:detail", "missing", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("repatriation:start", "case", "post", [LOGIN, 404, 404, 302, 404, 404]),
     ("admin:index", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200]),
     ("admin:auth_user_changelist", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200]),
     ("admin:audit_auditevent_changelist", None, "get", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403]),
