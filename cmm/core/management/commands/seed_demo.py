@@ -18,6 +18,7 @@ from cases.models.assessment import authority_for
 from cmm.core.codes import ContactActor, ExploitationForm, Gender
 from cmm.core.roles import Role
 from referrals import services as referral_services
+from repatriation import services as return_services
 from referrals.models import Channel, CloseReason, Inquiry, Subject, Urgency
 
 # Dev-only passwords, printed by `make run`; the command refuses to run with debug off.
@@ -253,4 +254,17 @@ class Command(BaseCommand):
             case_id=case.pk,
             version=case.version,
             data={"filed": False, "not_filed_reason": "in_preparation"},
+        )
+        case.refresh_from_db()
+        prepared = return_services.return_start(
+            actor=contact, case_id=case.pk, case_version=case.version
+        )
+        prepared = return_services.return_update(
+            actor=contact,
+            return_id=prepared.pk,
+            version=prepared.version,
+            data={"offer_accepted_on": today, "application_sent_on": today, "children": 1},
+        )
+        return_services.return_advance(
+            actor=contact, return_id=prepared.pk, version=prepared.version, step="to_safety"
         )
