@@ -18,8 +18,8 @@ from cases.models.assessment import authority_for
 from cmm.core.codes import ContactActor, ExploitationForm, Gender
 from cmm.core.roles import Role
 from referrals import services as referral_services
-from repatriation import services as return_services
 from referrals.models import Channel, CloseReason, Inquiry, Subject, Urgency
+from repatriation import services as return_services
 
 # Dev-only passwords, printed by `make run`; the command refuses to run with debug off.
 DEMO_USERS = [
