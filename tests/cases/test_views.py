@@ -236,6 +236,10 @@ def test_the_supervisor_sees_possible_duplicates_and_links(login, make, hanne, t
     )
     case.refresh_from_db()
     assert case.person == known
+    # The recurring person's courses point to each other.
+    earlier = known.cases.exclude(pk=case.pk).get()
+    page = login(tove).get(reverse("cases:detail", args=[case.pk]))
+    assert list(page.context["other_courses"]) == [earlier]
 
 
 def test_my_cases_shows_state_and_next_step_with_fixed_queries(login, make, karin):
