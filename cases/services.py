@@ -31,7 +31,7 @@ from cases.models import (
 )
 from cases.models.assessment import authority_for
 from cases.models.case import AWAITING_DECISION, DIRECT_END_STATUSES
-from cases.models.support import MAX_DAYS
+from cases.models.support import BASE_DAYS, MAX_DAYS
 from cases.selectors import has_consent
 from cmm.audit import services as audit
 from cmm.core.access import user_may
@@ -110,9 +110,10 @@ def _require_work(actor: AbstractBaseUser, case: Case) -> None:
 
 
 def _touch(case: Case) -> None:
-    """Every change to a case makes open forms on it stale."""
+    """Every change to a case makes open forms on it stale and counts as activity."""
     case.version += 1
-    case.save(update_fields=["version"])
+    case.last_activity_at = timezone.now()
+    case.save(update_fields=["version", "last_activity_at"])
 
 
 @transaction.atomic
@@ -363,6 +364,7 @@ def note_add(
         raise Refused(_("A correction must belong to the same case."))
     note = Note.objects.create(case=case, text=text, corrects=corrects, author=actor)
     audit.record_create(actor, note, ("text", "corrects"))
+    _touch(case)
     return note
 
 
@@ -379,6 +381,7 @@ def consent_record(
         case=case, kind=kind, given=given, given_on=given_on, recorded_by=actor
     )
     audit.record_create(actor, consent, ("kind", "given", "given_on"))
+    _touch(case)
     return consent
 
 
@@ -471,9 +474,11 @@ def reflection_start(
             _("With this residence status the reflection period is granted by %(who)s.")
             % {"who": AssessingAuthority(expected).label}
         )
-    period = ReflectionPeriod.objects.create(
+    period = ReflectionPeriod(
         case=case, starts_on=starts_on, granted_by=granted_by, recorded_by=actor
     )
+    period.ends_on = period.starts_on + timedelta(days=BASE_DAYS - 1)
+    period.save()
     audit.record_create(actor, period, ("starts_on", "granted_by", "total_days"))
     _touch(case)
     return period
@@ -520,7 +525,8 @@ def reflection_extend(
         status=Extension.Status.PENDING if by_cmm else Extension.Status.APPROVED,
     )
     period.total_days += days
-    period.save(update_fields=["total_days"])
+    period.ends_on = period.compute_ends_on()
+    period.save(update_fields=["total_days", "ends_on"])
     audit.record_create(actor, extension, ("days", "reason", "granted_on", "status"))
     _touch(case)
     return extension
@@ -541,7 +547,8 @@ def extension_decide(*, actor: AbstractBaseUser, extension_id: int, approve: boo
     extension.save(update_fields=["status", "decided_by", "decided_at"])
     if not approve:
         period.total_days -= extension.days
-        period.save(update_fields=["total_days"])
+    period.ends_on = period.compute_ends_on()
+    period.save(update_fields=["total_days", "ends_on"])
     audit.record(
         actor,
         audit.Action.UPDATE,

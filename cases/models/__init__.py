@@ -17,6 +17,7 @@ from cases.models.consent import Consent, ConsentKind
 from cases.models.interview import INDICATORS, Interview, Recommendation
 from cases.models.note import Note
 from cases.models.person import Person, ResidenceStatus
+from cases.models.reminder import DigestSent
 from cases.models.support import (
     Extension,
     ExtensionReason,
@@ -44,6 +45,7 @@ __all__ = [
     "Consent",
     "ConsentKind",
     "CriminalKind",
+    "DigestSent",
     "EndStatus",
     "Extension",
     "ExtensionReason",

@@ -106,6 +106,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         db_index=True,
     )
     state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now, db_index=True)
     is_urgent = models.BooleanField(_("urgent"), default=False)
     contact_person = models.ForeignKey(

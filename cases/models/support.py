@@ -44,6 +44,9 @@ class ReflectionPeriod(models.Model):
         ],
     )
     total_days = models.PositiveSmallIntegerField(_("days in all"), default=BASE_DAYS)
+    # Kept by the services from the start and the approved extensions, so queues can
+    # select by it in SQL.
+    ends_on = models.DateField(_("ends on"), db_index=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -70,8 +73,7 @@ class ReflectionPeriod(models.Model):
         pending = sum(e.days for e in self.extensions.all() if e.status == Extension.Status.PENDING)
         return self.total_days - pending
 
-    @property
-    def ends_on(self) -> date:
+    def compute_ends_on(self) -> date:
         """The last day of the period (the start day counts as day one)."""
         return self.starts_on + timedelta(days=self.granted_days - 1)
 

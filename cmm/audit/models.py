@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", _("Changed")
         TRANSITION = "transition", _("State changed")
         VIEW = "view", _("Viewed")
+        SEARCH = "search", _("Searched")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -47,8 +48,11 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField(max_length=64)
+    # Empty for events about no single record, such as a search.
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
     # A reference such as "I-2026-00042", never a person's name.
     object_ref = models.CharField(_("record"), max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -88,3 +88,12 @@ def record_create(
 def record_view(actor: AbstractBaseUser, obj: models.Model) -> AuditEvent:
     """A view of a record that holds a person's data."""
     return record(actor, Action.VIEW, obj)
+
+
+def record_search(actor: AbstractBaseUser, query: str, results: int) -> AuditEvent:
+    """Who searched for what, and how many records they were shown."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=Action.SEARCH,
+        changes={"query": query, "results": results},
+    )

@@ -60,6 +60,8 @@ def apply_transition(
     if hasattr(obj, "state_changed_at"):
         # Queues measure how long a record has waited in its state.
         obj.state_changed_at = timezone.now()
+    if hasattr(obj, "last_activity_at"):
+        obj.last_activity_at = timezone.now()
     try:
         obj.save()
     except ConcurrentTransition as exc:
