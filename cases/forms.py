@@ -447,3 +447,14 @@ class PoliceReportForm(VersionForm):
                 if cleaned.get(field):
                     self.add_error(field, _("Only for a filed report."))
         return cleaned
+
+
+class BulkReassignForm(forms.Form):
+    cases = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    contact_person = forms.ModelChoiceField(queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_person"].queryset = contact_persons()
+        # Any id is accepted here; the service checks each case exists and may be moved.
+        self.fields["cases"].valid_value = lambda value: str(value).isdigit()

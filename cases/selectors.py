@@ -8,6 +8,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from cases.models import Case, CaseState, Consent, ConsentKind, Person
 from cmm.audit.models import AuditEvent
+from cmm.core.names import fold
 
 
 def cases_visible_to(user: AbstractBaseUser) -> QuerySet[Case]:
@@ -120,3 +121,39 @@ def case_timeline(case: Case) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("at", "id")
     )
+
+
+def _tokens_query(field: str, query: str) -> Q:
+    """Every token of the query must start a token of the folded names."""
+    condition = Q()
+    for token in fold(query).split():
+        condition &= Q(**{f"{field}__contains": f" {token}"})
+    return condition
+
+
+def search_cases(user: AbstractBaseUser, query: str) -> QuerySet[Case]:
+    """Cases the user may see whose reference, or person's name or alias, matches; case-
+    and accent-insensitive, Danish letters and their transliterations alike."""
+    tokens = _tokens_query("person__name_key", query)
+    reference = Q(reference__iexact=query.strip())
+    if not tokens:
+        tokens = reference
+    return (
+        cases_visible_to(user)
+        .filter(reference | tokens)
+        .select_related("person", "contact_person")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def search_inquiries(query: str) -> QuerySet:
+    """Inquiries by reference or by the alias of a person concerned (hotline, supervisors)."""
+    from referrals.models import Inquiry
+
+    condition = Q(reference__iexact=query.strip())
+    words = Q()
+    for word in query.split():
+        words &= Q(persons__alias__icontains=word)
+    if words:
+        condition |= words
+    return Inquiry.objects.filter(condition).distinct().order_by("-received_at", "-id")

@@ -196,6 +196,47 @@ def case_link_person(
     return case
 
 
+def _check_assignable(contact_person: User, deputy: User | None) -> None:
+    for user in filter(None, (contact_person, deputy)):
+        if not has_role(user, Role.CONTACT_PERSON):
+            raise Refused(
+                _("%(name)s is not a contact person.")
+                % {"name": user.get_full_name() or user.get_username()}
+            )
+    if deputy is not None and deputy.pk == contact_person.pk:
+        raise Refused(_("The deputy must be someone other than the contact person."))
+
+
+def _assign(actor: AbstractBaseUser, case: Case, contact_person: User, deputy: User | None) -> None:
+    """Move the case and its per-case permissions; the caller holds the row lock."""
+    before = audit.snapshot(case, ("contact_person", "deputy"))
+    old = {case.contact_person, case.deputy} - {None}
+    new = {contact_person, deputy} - {None}
+    for user in old - new:
+        for perm in CASE_PERMS:
+            remove_perm(perm, user, case)
+    for user in new - old:
+        for perm in CASE_PERMS:
+            assign_perm(perm, user, case)
+    if case.state == CaseState.AWAITING_ASSIGNMENT:
+        apply_transition(
+            actor,
+            case,
+            "assign",
+            audited_fields=("contact_person", "deputy"),
+            contact_person=contact_person,
+            deputy=deputy,
+        )
+        return
+    case.contact_person = contact_person
+    case.deputy = deputy
+    case.version += 1
+    case.save(update_fields=["contact_person", "deputy", "version"])
+    changes = audit.diff(before, audit.snapshot(case, ("contact_person", "deputy")))
+    if changes:
+        audit.record(actor, audit.Action.UPDATE, case, changes=changes)
+
+
 @transaction.atomic
 def case_assign(
     *,
@@ -209,44 +250,36 @@ def case_assign(
     in the same transaction: whoever is no longer on the case loses it at once."""
     if not actor.has_perm("cases.assign_case"):
         raise PermissionDenied
-    for user in filter(None, (contact_person, deputy)):
-        if not has_role(user, Role.CONTACT_PERSON):
-            raise Refused(
-                _("%(name)s is not a contact person.")
-                % {"name": user.get_full_name() or user.get_username()}
-            )
-    if deputy is not None and deputy.pk == contact_person.pk:
-        raise Refused(_("The deputy must be someone other than the contact person."))
+    _check_assignable(contact_person, deputy)
     case = _lock(case_id, version)
-    before = audit.snapshot(case, ("contact_person", "deputy"))
-
-    old = {case.contact_person, case.deputy} - {None}
-    new = {contact_person, deputy} - {None}
-    for user in old - new:
-        for perm in CASE_PERMS:
-            remove_perm(perm, user, case)
-    for user in new - old:
-        for perm in CASE_PERMS:
-            assign_perm(perm, user, case)
-
-    if case.state == CaseState.AWAITING_ASSIGNMENT:
-        apply_transition(
-            actor,
-            case,
-            "assign",
-            audited_fields=("contact_person", "deputy"),
-            contact_person=contact_person,
-            deputy=deputy,
-        )
-    else:
-        case.contact_person = contact_person
-        case.deputy = deputy
-        case.version += 1
-        case.save(update_fields=["contact_person", "deputy", "version"])
-        changes = audit.diff(before, audit.snapshot(case, ("contact_person", "deputy")))
-        if changes:
-            audit.record(actor, audit.Action.UPDATE, case, changes=changes)
+    _assign(actor, case, contact_person, deputy)
     return case
+
+
+@transaction.atomic
+def cases_reassign(
+    *, actor: AbstractBaseUser, case_ids: list[int], contact_person: User
+) -> list[Case]:
+    """Move several cases to another contact person at once (a supervisor's bulk
+    reassignment): all of them with their permissions, or none. Deputies stay unless they
+    are the new contact person."""
+    if not actor.has_perm("cases.assign_case"):
+        raise PermissionDenied
+    _check_assignable(contact_person, None)
+    cases = list(
+        Case.objects.select_for_update()
+        .filter(pk__in=case_ids)
+        .exclude(state__in=(CaseState.ENDED, CaseState.ASSESSED_NOT_TRAFFICKED))
+        .order_by("pk")
+    )
+    if len(cases) != len(set(case_ids)):
+        raise Refused(
+            _("Some of the chosen cases are ended or no longer exist. Nothing was moved.")
+        )
+    for case in cases:
+        deputy = case.deputy if case.deputy_id != contact_person.pk else None
+        _assign(actor, case, contact_person, deputy)
+    return cases
 
 
 INTERVIEW_STATES = (CaseState.AWAITING_INTERVIEW, CaseState.INTERVIEWING, *AWAITING_DECISION)

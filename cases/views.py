@@ -4,16 +4,21 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
+from cases import queues, selectors, services
 from cases.forms import (
     AssessmentForm,
     AssignForm,
+    BulkReassignForm,
     ConsentForm,
     EndForm,
     ExtensionDecisionForm,
@@ -31,6 +36,7 @@ from cases.forms import (
     ReopenForm,
     SendForm,
     ServiceForm,
+    contact_persons,
 )
 from cases.models import (
     Case,
@@ -43,7 +49,9 @@ from cases.models import (
     ReflectionPeriod,
 )
 from cases.models.assessment import authority_for
+from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
+from cmm.core.codes import ExploitationForm, nationality_choices
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.roles import Role, has_role
 from cmm.core.transitions import may_take, refusal_for
@@ -530,3 +538,133 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
             else _("The extension is rejected."),
         )
     return redirect("cases:detail", pk=case.pk)
+
+
+# Queues, workload and search ----------------------------------------------------------
+
+
+def _queue_nav(user, now) -> list[tuple]:
+    """Every queue the user works, with its count (one query each, whatever the rows)."""
+    return [(q, queues.queue_records(q, user, now).count()) for q in queues.queues_for(user)]
+
+
+def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """A queue with its filters, sorting and paging; without a slug, the first queue."""
+    available = queues.queues_for(request.user)
+    if not available:
+        raise PermissionDenied
+    queue = queues.BY_SLUG.get(slug) if slug else available[0]
+    if queue is None or queue not in available:
+        raise Http404
+    now = timezone.now()
+    records = queues.queue_records(queue, request.user, now)
+    records = queues.apply_filters(records, queue.kind, request.GET)
+    records = queues.apply_sort(records, queue.kind, request.GET.get("sort", ""))
+    if queue.kind == queues.CASE:
+        records = records.select_related(
+            "person", "contact_person", "reflection_period", "assessment"
+        )
+    elif queue.kind == queues.RETURN:
+        records = records.select_related("case__person", "case__contact_person")
+    else:
+        records = records.annotate(person_count=Count("persons"))
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    supervisor = request.user.has_perm("cases.assign_case")
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "queue": queue,
+            "queue_nav": _queue_nav(request.user, now),
+            "page": page,
+            "query": params.urlencode() + "&" if params else "",
+            "filters": request.GET,
+            "can_filter": queue.kind != queues.INQUIRY,
+            "contacts": contact_persons() if supervisor else [],
+            "bulk": supervisor and queue.kind == queues.CASE,
+            "nationalities": nationality_choices(),
+            "exploitations": ExploitationForm.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def workload(request: HttpRequest) -> HttpResponse:
+    """Open cases per contact person, by state (supervisors)."""
+    if not request.user.has_perm("cases.assign_case"):
+        raise PermissionDenied
+    rows = (
+        Case.objects.filter(state__in=queues.OPEN_CASE_STATES, contact_person__isnull=False)
+        .values("contact_person", "state")
+        .annotate(n=Count("id"))
+    )
+    people = {u.pk: u for u in contact_persons()}
+    table: dict[int, dict] = {pk: {"user": u, "states": {}, "total": 0} for pk, u in people.items()}
+    for row in rows:
+        entry = table.setdefault(row["contact_person"], {"user": None, "states": {}, "total": 0})
+        entry["states"][row["state"]] = row["n"]
+        entry["total"] += row["n"]
+    states = [s for s in queues.OPEN_CASE_STATES if s != CaseState.AWAITING_ASSIGNMENT]
+    return render(
+        request,
+        "cases/workload.html",
+        {
+            "rows": [
+                {**e, "cells": [e["states"].get(s, 0) for s in states]}
+                for e in table.values()
+                if e["user"] is not None
+            ],
+            "states": [CaseState(s).label for s in states],
+        },
+    )
+
+
+@require_POST
+def bulk_reassign(request: HttpRequest) -> HttpResponse:
+    """A supervisor moves several cases to another contact person at once."""
+    if not request.user.has_perm("cases.assign_case"):
+        raise PermissionDenied
+    form = BulkReassignForm(request.POST)
+    back = request.POST.get("next") or reverse("cases:queues")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("cases:queues")
+    if not form.is_valid():
+        messages.error(request, _("Choose the cases and the new contact person."))
+        return redirect(back)
+    try:
+        moved = services.cases_reassign(
+            actor=request.user,
+            case_ids=form.cleaned_data["cases"],
+            contact_person=form.cleaned_data["contact_person"],
+        )
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            ngettext("%(n)s case is reassigned.", "%(n)s cases are reassigned.", len(moved))
+            % {"n": len(moved)},
+        )
+    return redirect(back)
+
+
+SEARCH_LIMIT = 50
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by reference, name or alias; shows only what the user may see, and every
+    search is written to the audit trail."""
+    if not has_role(request.user, Role.SUPERVISOR, Role.CONTACT_PERSON, Role.HOTLINE):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:100]
+    cases, inquiries = [], []
+    if query:
+        cases = list(selectors.search_cases(request.user, query)[:SEARCH_LIMIT])
+        if request.user.has_perm("referrals.view_inquiry"):
+            inquiries = list(selectors.search_inquiries(query)[:SEARCH_LIMIT])
+        audit.record_search(request.user, query, len(cases) + len(inquiries))
+    return render(
+        request, "cases/search.html", {"query": query, "cases": cases, "inquiries": inquiries}
+    )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cases import views as case_views
 from cmm.core import views as core_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("inquiries/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
+    path("search/", case_views.search, name="search"),
     path("returns/", include("repatriation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -141,6 +141,8 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
     documents = models.CharField(_("travel documents"), max_length=200, blank=True)
     # The end
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # The earliest scheduled payment not yet made, kept by the services for the queue.
+    next_payment_due_on = models.DateField(null=True, blank=True, db_index=True)
     stop_reason = models.CharField(
         _("reason stopped"), max_length=16, choices=StopReason.choices, blank=True
     )

@@ -37,3 +37,15 @@ def paid_totals(payments: list[Payment]) -> dict[str, int]:
     for payment in payments:
         totals[payment.kind] += payment.amount
     return totals
+
+
+def next_payment_due(prepared: PreparedReturn, payments: list[Payment]) -> date | None:
+    """The due date of the earliest scheduled payment not yet covered by what is paid."""
+    paid = paid_totals(payments)
+    due_dates = []
+    covered = {PaymentKind.CASH: 0, PaymentKind.IN_KIND: 0}
+    for due in payment_schedule(prepared):
+        covered[due.kind] += due.amount
+        if due.due_on is not None and covered[due.kind] > paid[due.kind]:
+            due_dates.append(due.due_on)
+    return min(due_dates, default=None)

@@ -16,6 +16,7 @@ from cmm.audit import services as audit
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.transitions import apply_transition
 from repatriation.models import Payment, PaymentKind, PreparedReturn, ReturnState, may_manage
+from repatriation.selectors import next_payment_due
 
 EDITABLE_FIELDS = (
     "offer_accepted_on",
@@ -75,6 +76,10 @@ def _require(actor: AbstractBaseUser, prepared: PreparedReturn) -> None:
 
 def _paid(prepared: PreparedReturn, kind: str) -> int:
     return prepared.payments.filter(kind=kind).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def _refresh_due(prepared: PreparedReturn) -> None:
+    prepared.next_payment_due_on = next_payment_due(prepared, list(prepared.payments.all()))
 
 
 def _check_caps(prepared: PreparedReturn) -> None:
@@ -143,6 +148,7 @@ def return_update(
     _check_caps(prepared)
     changes = audit.diff(before, audit.snapshot(prepared, EDITABLE_FIELDS))
     prepared.version += 1
+    _refresh_due(prepared)
     prepared.save()
     if changes:
         audit.record(actor, audit.Action.UPDATE, prepared, changes=changes)
@@ -259,5 +265,6 @@ def payment_record(
     )
     audit.record_create(actor, payment, ("kind", "amount", "paid_on", "note"))
     prepared.version += 1
-    prepared.save(update_fields=["version"])
+    _refresh_due(prepared)
+    prepared.save(update_fields=["version", "next_payment_due_on"])
     return payment

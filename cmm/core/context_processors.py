@@ -19,5 +19,9 @@ def navigation(request: HttpRequest) -> dict:
         nav["my_cases"] = my_cases(user).count()
     if Role.SUPERVISOR in roles:
         nav["unassigned_cases"] = unassigned_cases(user).count()
+    case_role = Role.SUPERVISOR in roles or Role.CONTACT_PERSON in roles
+    nav["queues"] = case_role or Role.HOTLINE in roles
+    nav["workload"] = Role.SUPERVISOR in roles
+    nav["search"] = case_role or Role.HOTLINE in roles
     nav["is_account_admin"] = user.is_staff and user.has_perm("auth.view_user")
     return {"nav": nav}

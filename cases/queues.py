@@ -1,0 +1,224 @@
+"""The work queues supervisors review every morning (domain.md, roles; issue: queues).
+
+Each queue's rule lives here and only here: which records belong to it at a moment, and the
+order they are worked in. A contact person sees the same queues limited to their own cases.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CaseState
+from cases.models.case import AWAITING_DECISION
+from cases.selectors import cases_visible_to
+from cmm.core.roles import Role, has_role
+from cmm.core.workdays import previous_working_day
+from referrals.models import OPEN_STATES, Inquiry, InquiryState, Urgency
+from repatriation.models import STEP_ORDER, PreparedReturn, ReturnState
+
+CASE, INQUIRY, RETURN = "case", "inquiry", "return"
+REFLECTION_WARNING_DAYS = 7
+STALE_DAYS = 30
+OPEN_CASE_STATES = [
+    s for s in CaseState if s not in (CaseState.ENDED, CaseState.ASSESSED_NOT_TRAFFICKED)
+]
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    title: str
+    kind: str
+    # (records visible to the user, now) -> the records in the queue, in working order
+    rule: Callable[[QuerySet, datetime], QuerySet]
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def untriaged_cutoff(now: datetime) -> datetime:
+    """Inquiries received before this moment are past their deadline: triage is due by the
+    end of the first working day after the day an inquiry came in."""
+    return _start_of_day(previous_working_day(timezone.localdate(now)))
+
+
+def reflection_horizon(now: datetime) -> date:
+    """Reflection periods ending on or before this day are in the queue (overdue ones too)."""
+    return timezone.localdate(now) + timedelta(days=REFLECTION_WARNING_DAYS)
+
+
+QUEUES = [
+    Queue(
+        "unassigned",
+        _("Awaiting a contact person"),
+        CASE,
+        lambda qs, now: qs.filter(state=CaseState.AWAITING_ASSIGNMENT).order_by(
+            "-is_urgent", "opened_at", "id"
+        ),
+    ),
+    Queue(
+        "urgent-inquiries",
+        _("Urgent inquiries"),
+        INQUIRY,
+        lambda qs, now: (
+            qs.filter(state__in=OPEN_STATES)
+            .exclude(urgency=Urgency.NONE)
+            .order_by("received_at", "id")
+        ),
+    ),
+    Queue(
+        "untriaged",
+        _("Inquiries not triaged within a working day"),
+        INQUIRY,
+        lambda qs, now: qs.filter(
+            state=InquiryState.RECEIVED, received_at__lt=untriaged_cutoff(now)
+        ).order_by("received_at", "id"),
+    ),
+    Queue(
+        "awaiting-interview",
+        _("Awaiting a first interview"),
+        CASE,
+        lambda qs, now: qs.filter(state=CaseState.AWAITING_INTERVIEW).order_by(
+            "-is_urgent", "state_changed_at", "id"
+        ),
+    ),
+    Queue(
+        "awaiting-cmm",
+        _("Awaiting assessment by CMM"),
+        CASE,
+        lambda qs, now: qs.filter(state=CaseState.AWAITING_CMM_ASSESSMENT).order_by(
+            "state_changed_at", "id"
+        ),
+    ),
+    Queue(
+        "awaiting-decision",
+        _("Awaiting the Immigration Service or a court"),
+        CASE,
+        lambda qs, now: qs.filter(
+            state__in=[s for s in AWAITING_DECISION if s != CaseState.AWAITING_CMM_ASSESSMENT]
+        ).order_by("report_sent_on", "id"),
+    ),
+    Queue(
+        "reflection-ending",
+        _("Reflection periods ending within 7 days or over"),
+        CASE,
+        lambda qs, now: qs.filter(
+            state=CaseState.IN_SUPPORT, reflection_period__ends_on__lte=reflection_horizon(now)
+        ).order_by("reflection_period__ends_on", "id"),
+    ),
+    Queue(
+        "returns-stalled",
+        _("Prepared returns with no step for 30 days"),
+        RETURN,
+        lambda qs, now: qs.filter(
+            state__in=[s for s in STEP_ORDER if s != ReturnState.FOLLOW_UP],
+            state_changed_at__lt=now - timedelta(days=STALE_DAYS),
+        ).order_by("state_changed_at", "id"),
+    ),
+    Queue(
+        "payments-due",
+        _("Reintegration payments due"),
+        RETURN,
+        lambda qs, now: (
+            qs.exclude(state=ReturnState.STOPPED)
+            .filter(next_payment_due_on__lte=timezone.localdate(now))
+            .order_by("next_payment_due_on", "id")
+        ),
+    ),
+    Queue(
+        "inactive",
+        _("No activity for 30 days"),
+        CASE,
+        lambda qs, now: qs.filter(
+            state__in=OPEN_CASE_STATES, last_activity_at__lt=now - timedelta(days=STALE_DAYS)
+        ).order_by("last_activity_at", "id"),
+    ),
+]
+BY_SLUG = {q.slug: q for q in QUEUES}
+
+
+def visible_records(kind: str, user: AbstractBaseUser) -> QuerySet:
+    """What a queue starts from: for a supervisor everything of its kind, for a contact
+    person only their own cases (as contact person or deputy), for hotline the inquiries."""
+    if kind == INQUIRY:
+        if user.has_perm("referrals.view_inquiry"):
+            return Inquiry.objects.all()
+        return Inquiry.objects.none()
+    cases = cases_visible_to(user)
+    if not has_role(user, Role.SUPERVISOR):
+        cases = cases.filter(Q(contact_person=user) | Q(deputy=user))
+    if kind == CASE:
+        return cases
+    return PreparedReturn.objects.filter(case__in=cases)
+
+
+def queue_records(queue: Queue, user: AbstractBaseUser, now: datetime | None = None) -> QuerySet:
+    return queue.rule(visible_records(queue.kind, user), now or timezone.now())
+
+
+def queues_for(user: AbstractBaseUser) -> list[Queue]:
+    """The queues a user works: inquiry queues need the inquiry role, case queues a case
+    role."""
+    can_inquiries = user.has_perm("referrals.view_inquiry")
+    can_cases = has_role(user, Role.SUPERVISOR, Role.CONTACT_PERSON)
+    return [
+        q
+        for q in QUEUES
+        if (q.kind == INQUIRY and can_inquiries) or (q.kind != INQUIRY and can_cases)
+    ]
+
+
+def eighteen_years_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 18)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 18, day=28)
+
+
+def apply_filters(queryset: QuerySet, kind: str, params: dict[str, str]) -> QuerySet:
+    """The filters a supervisor narrows a queue by: contact person, nationality, form of
+    exploitation and minors."""
+    if kind == INQUIRY:
+        return queryset
+    prefix = "" if kind == CASE else "case__"
+    if params.get("contact", "").isdigit():
+        contact = int(params["contact"])
+        queryset = queryset.filter(
+            Q(**{f"{prefix}contact_person_id": contact}) | Q(**{f"{prefix}deputy_id": contact})
+        )
+    if params.get("nationality"):
+        queryset = queryset.filter(**{f"{prefix}person__nationality": params["nationality"]})
+    if params.get("exploitation"):
+        queryset = queryset.filter(
+            **{f"{prefix}assessment__exploitation_form": params["exploitation"]}
+        )
+    if params.get("minor") in ("yes", "no"):
+        adult_born_before = eighteen_years_before(timezone.localdate())
+        minor = Q(**{f"{prefix}person__birth_date__gt": adult_born_before}) | Q(
+            **{f"{prefix}person__birth_date__isnull": True, f"{prefix}person__declared_minor": True}
+        )
+        queryset = queryset.filter(minor) if params["minor"] == "yes" else queryset.exclude(minor)
+    return queryset
+
+
+SORTS = {
+    CASE: {"reference": "reference", "name": "person__name", "opened": "opened_at"},
+    RETURN: {"reference": "case__reference", "name": "case__person__name"},
+    INQUIRY: {"reference": "reference", "received": "received_at"},
+}
+
+
+def apply_sort(queryset: QuerySet, kind: str, sort: str) -> QuerySet:
+    """Re-order by a column the user chose ("-" for descending); the queue's own order
+    otherwise."""
+    descending = sort.startswith("-")
+    field = SORTS[kind].get(sort.lstrip("-"))
+    if field is None:
+        return queryset
+    return queryset.order_by(f"-{field}" if descending else field, "id")
