@@ -59,6 +59,8 @@ def _url(world, name, kind):
         return reverse(name, args=[world[kind].pk])
     if kind == "missing":
         return reverse(name, args=[999_999])
+    if kind.startswith("slug:"):
+        return reverse(name, args=[kind.removeprefix("slug:")])
     obj, *step = kind.split(":")
     args = [world[obj].pk, *step]
     return reverse(name, args=args)
@@ -106,6 +108,13 @@ MATRIX = [
     ("cases:step", "own_case:reopen", "get", [LOGIN, 404, 403, 200, 404, 404]),
     ("cases:step", "own_case:nonsense", "get", [LOGIN, 404, 404, 404, 404, 404]),
     ("cases:extension_decide", "own_case", "post", [LOGIN, 404, 403, 404, 404, 404]),
+    ("cases:queues", None, "get", [LOGIN, 200, 200, 200, 403, 403]),
+    ("cases:queue", "slug:unassigned", "get", [LOGIN, 404, 200, 200, 403, 403]),
+    ("cases:queue", "slug:untriaged", "get", [LOGIN, 200, 404, 200, 403, 403]),
+    ("cases:queue", "slug:nonsense", "get", [LOGIN, 404, 404, 404, 403, 403]),
+    ("cases:workload", None, "get", [LOGIN, 403, 403, 200, 403, 403]),
+    ("cases:bulk_reassign", None, "post", [LOGIN, 403, 403, 302, 403, 403]),
+    ("search", None, "get", [LOGIN, 200, 200, 200, 403, 403]),
     ("repatriation:detail", "own_return", "get", [LOGIN, 404, 200, 200, 404, 404]),
     ("repatriation:edit", "own_return", "get", [LOGIN, 404, 200, 200, 404, 404]),
     ("repatriation:payment_add", "own_return", "get", [LOGIN, 404, 200, 200, 404, 404]),
