@@ -16,6 +16,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every working day at 07:00 Copenhagen time (the task skips public holidays itself).
+    "daily-reminder-digests": {
+        "task": "cases.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
     # Expired sessions hold nothing useful but still name who was logged in when;
     # clearing them nightly keeps the session table small and tidy.
     "clear-expired-sessions": {
