@@ -78,6 +78,12 @@ def _paid(prepared: PreparedReturn, kind: str) -> int:
     return prepared.payments.filter(kind=kind).aggregate(total=Sum("amount"))["total"] or 0
 
 
+def _case_activity(prepared: PreparedReturn) -> None:
+    """Work on the return is work on the course: it keeps the case out of the inactive
+    queue (without making open case forms stale)."""
+    Case.objects.filter(pk=prepared.case_id).update(last_activity_at=timezone.now())
+
+
 def _refresh_due(prepared: PreparedReturn) -> None:
     prepared.next_payment_due_on = next_payment_due(prepared, list(prepared.payments.all()))
 
@@ -152,6 +158,7 @@ def return_update(
     prepared.save()
     if changes:
         audit.record(actor, audit.Action.UPDATE, prepared, changes=changes)
+    _case_activity(prepared)
     return prepared
 
 
@@ -177,6 +184,7 @@ def return_advance(
         )
     else:
         apply_transition(actor, prepared, step)
+        _case_activity(prepared)
     return prepared
 
 
@@ -267,4 +275,5 @@ def payment_record(
     prepared.version += 1
     _refresh_due(prepared)
     prepared.save(update_fields=["version", "next_payment_due_on"])
+    _case_activity(prepared)
     return payment

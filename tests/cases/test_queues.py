@@ -292,3 +292,16 @@ def test_search_shows_only_what_each_role_may_see(
     assert login(karin).get(reverse("search"), {"q": inquiry.reference}).context["inquiries"] == []
     assert login(stig).get(reverse("search"), q).status_code == 403
     assert login(anna).get(reverse("search"), q).status_code == 403
+
+
+def test_work_on_a_prepared_return_counts_as_activity_on_the_case(make, karin, tove):
+    with time_machine.travel(timezone.now() - timedelta(days=40)):
+        case = supported(make, karin)
+        prepared = return_services.return_start(
+            actor=karin, case_id=case.pk, case_version=case.version
+        )
+    assert case in members("inactive", tove)
+    return_services.return_update(
+        actor=karin, return_id=prepared.pk, version=prepared.version, data={"risk_level": "low"}
+    )
+    assert case not in members("inactive", tove)
