@@ -55,11 +55,20 @@ class Person(models.Model):
     phone = models.CharField(_("telephone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.TextField(_("address or whereabouts"), blank=True)
+    # The person's reference in the system records were imported from, if any.
+    source_ref = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="unique_imported_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

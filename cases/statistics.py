@@ -1,0 +1,241 @@
+"""The annual statistics CMM publishes, computed from the case records (domain.md, "The
+statistics", and the counting rules of the annual report).
+
+Counting rules: inquiries are those about a possible victim received in the year; hotline
+calls are all hotline inquiries in the year; persons investigated have the first interview
+of a course in the year; assessed means assessed trafficked with the decision in the year,
+each person once a year (their first such decision that year), with their age on that
+decision date.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Min
+from django.utils import timezone
+
+from cases.models import Assessment, Interview, Outcome, PoliceReport
+from cases.models.person import ADULT_AGE, age_on
+from referrals.models import Channel, Inquiry, Subject
+from repatriation.models import PreparedReturn
+
+
+@dataclass
+class Assessed:
+    person_id: int
+    case_id: int
+    decided_on: date
+    authority: str
+    contact_actor: str
+    form: str
+    sexual_kind: str
+    industry: str
+    criminal_kinds: list[str]
+    gender: str
+    nationality: str
+    age: int | None
+    declared_minor: bool
+    end_status: str
+    ended_on: date | None
+
+    @property
+    def minor(self) -> bool:
+        return self.age < ADULT_AGE if self.age is not None else self.declared_minor
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(date(year, 1, 1), time.min))
+    end = timezone.make_aware(datetime.combine(date(year + 1, 1, 1), time.min))
+    return start, end
+
+
+def _counts(values) -> dict[str, int]:
+    return dict(sorted(Counter(v for v in values if v).items()))
+
+
+def assessed_in(year: int) -> list[Assessed]:
+    """Each person assessed trafficked in `year` once: their first such decision."""
+    rows = (
+        Assessment.objects.filter(outcome=Outcome.TRAFFICKED, decided_on__year=year)
+        .order_by("decided_on", "id")
+        .values(
+            "case_id",
+            "decided_on",
+            "authority",
+            "contact_actor",
+            "exploitation_form",
+            "sexual_kind",
+            "forced_labour_industry",
+            "criminal_kinds",
+            "case__person_id",
+            "case__person__gender",
+            "case__person__nationality",
+            "case__person__birth_date",
+            "case__person__declared_minor",
+            "case__end_status",
+            "case__ended_on",
+        )
+    )
+    seen, result = set(), []
+    for r in rows:
+        if r["case__person_id"] in seen:
+            continue
+        seen.add(r["case__person_id"])
+        result.append(
+            Assessed(
+                person_id=r["case__person_id"],
+                case_id=r["case_id"],
+                decided_on=r["decided_on"],
+                authority=r["authority"],
+                contact_actor=r["contact_actor"],
+                form=r["exploitation_form"],
+                sexual_kind=r["sexual_kind"],
+                industry=r["forced_labour_industry"],
+                criminal_kinds=sorted(r["criminal_kinds"] or []),
+                gender=r["case__person__gender"],
+                nationality=r["case__person__nationality"],
+                age=age_on(r["case__person__birth_date"], r["decided_on"]),
+                declared_minor=r["case__person__declared_minor"],
+                end_status=r["case__end_status"],
+                ended_on=r["case__ended_on"],
+            )
+        )
+    return result
+
+
+def _assessed_table(people: list[Assessed]) -> dict[str, Any]:
+    ages = [p.age for p in people if p.age is not None]
+    overview = Counter((p.nationality, p.gender, p.minor, p.form) for p in people)
+    return {
+        "total": len(people),
+        "by_authority": _counts(p.authority for p in people),
+        "by_contact_actor": _counts(p.contact_actor for p in people),
+        "by_exploitation": _counts(p.form for p in people),
+        "sexual_by_kind": _counts(p.sexual_kind for p in people if p.form == "sexual"),
+        "forced_labour_by_industry": _counts(
+            p.industry for p in people if p.form == "forced_labour"
+        ),
+        "criminal_by_kinds": _counts(
+            "+".join(p.criminal_kinds) for p in people if p.form == "criminal"
+        ),
+        "by_gender": _counts(p.gender for p in people),
+        "minors": sum(1 for p in people if p.minor),
+        "under_25": sum(1 for p in people if p.age is not None and p.age < 25),
+        "age": {
+            "min": min(ages),
+            "max": max(ages),
+            "mean": round(sum(ages) / len(ages), 1),
+        }
+        if ages
+        else {},
+        "by_nationality": _counts(p.nationality for p in people),
+        "nationalities": len({p.nationality for p in people if p.nationality}),
+        "under_25_by_exploitation": _counts(
+            p.form for p in people if p.age is not None and p.age < 25
+        ),
+        "overview": [
+            {"nationality": n, "gender": g, "minor": m, "exploitation": f, "count": c}
+            for (n, g, m, f), c in sorted(overview.items(), key=lambda kv: (-kv[1], kv[0][0]))
+        ],
+    }
+
+
+def _status_at_year_end(people: list[Assessed], year: int) -> dict[str, int]:
+    year_end = date(year, 12, 31)
+    return _counts(
+        p.end_status if p.ended_on and p.ended_on <= year_end else "continued_support"
+        for p in people
+    )
+
+
+def _police_reports(people: list[Assessed]) -> dict[str, Any]:
+    newest: dict[int, PoliceReport] = {}
+    for report in PoliceReport.objects.filter(case_id__in=[p.case_id for p in people]).order_by(
+        "recorded_at", "id"
+    ):
+        newest[report.case_id] = report
+    filed = [r for r in newest.values() if r.filed]
+    not_filed = [r for r in newest.values() if not r.filed]
+    return {
+        "filed": len(filed),
+        "by_provision": _counts(p for r in filed for p in r.provisions),
+        "not_filed": len(not_filed),
+        "not_filed_by_reason": _counts(r.not_filed_reason for r in not_filed),
+    }
+
+
+def _prepared_returns(year: int, assessed_ids: set[int]) -> dict[str, Any]:
+    rows = PreparedReturn.objects.filter(departure_on__year=year).values(
+        "destination", "case__person_id", "case__person__nationality"
+    )
+    in_year = [r for r in rows if r["case__person_id"] in assessed_ids]
+    return {
+        "total": len(rows),
+        "assessed_in_year": len(in_year),
+        "assessed_earlier": len(rows) - len(in_year),
+        "by_destination": _counts(r["destination"] for r in rows),
+        "assessed_in_year_by_nationality": _counts(r["case__person__nationality"] for r in in_year),
+    }
+
+
+def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
+    first = Assessment.objects.filter(outcome=Outcome.TRAFFICKED).aggregate(first=Min("decided_on"))
+    start = first["first"].year if first["first"] else year
+    by_form, by_gender = {}, {}
+    for y in range(start, year + 1):
+        people = assessed_in(y)
+        by_form[str(y)] = _counts(p.form for p in people)
+        by_gender[str(y)] = _counts(p.gender for p in people)
+    return {"by_exploitation": by_form, "by_gender": by_gender}
+
+
+def _persons_investigated(year: int) -> int:
+    first_interviews = (
+        Interview.objects.values("case_id", "case__person_id")
+        .annotate(first=Min("held_at"))
+        .filter(first__gte=_year_bounds(year)[0], first__lt=_year_bounds(year)[1])
+    )
+    return len({row["case__person_id"] for row in first_interviews})
+
+
+def _recurring(year: int, people: list[Assessed]) -> int:
+    earlier = set(
+        Assessment.objects.filter(
+            outcome=Outcome.TRAFFICKED,
+            decided_on__lt=date(year, 1, 1),
+            case__person_id__in=[p.person_id for p in people],
+        ).values_list("case__person_id", flat=True)
+    )
+    return len(earlier)
+
+
+def statistics_for(year: int) -> dict[str, Any]:
+    """The year's figures, with codes as keys; codes with zero are left out."""
+    start, end = _year_bounds(year)
+    in_year = Inquiry.objects.filter(received_at__gte=start, received_at__lt=end)
+    about_victims = list(
+        in_year.filter(subject=Subject.POSSIBLE_VICTIM).values_list("channel", "caller_type")
+    )
+    hotline = list(in_year.filter(channel=Channel.HOTLINE).values_list("caller_type", flat=True))
+    people = assessed_in(year)
+    grouped: dict[str, list] = defaultdict(list)
+    for channel, caller in about_victims:
+        grouped[channel].append(caller)
+    return {
+        "year": year,
+        "inquiries": {
+            "total": len(about_victims),
+            "by_channel": {k: len(v) for k, v in sorted(grouped.items())},
+            "self_referrals": sum(1 for _c, caller in about_victims if caller == "self"),
+        },
+        "hotline_calls": {"total": len(hotline), "by_caller_type": _counts(hotline)},
+        "persons_investigated": _persons_investigated(year),
+        "assessed": _assessed_table(people),
+        "time_series": _time_series(year),
+        "prepared_returns": _prepared_returns(year, {p.person_id for p in people}),
+        "status_at_year_end": _status_at_year_end(people, year),
+        "police_reports": _police_reports(people),
+        "recurring_persons": _recurring(year, people),
+    }
