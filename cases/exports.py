@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import os
+import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +131,40 @@ def export_year(year: int, directory: Path) -> list[Path]:
     _write_atomically(xlsx_path, xlsx.getvalue())
     written.append(xlsx_path)
     return written
+
+
+KEEP_NIGHTS = 30
+
+
+def nightly_export(directory: Path, today: date) -> Path:
+    """Export this year and last year into DIRECTORY/YYYY-MM-DD, whole or not at all, and
+    keep the last 30 nights. Running it again the same night replaces that night's export."""
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / today.isoformat()
+    work = Path(tempfile.mkdtemp(dir=directory, prefix=f".{today.isoformat()}."))
+    try:
+        for year in (today.year, today.year - 1):
+            export_year(year, work)
+        if final.exists():
+            old = final.with_name(f".{final.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+            os.replace(work, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(work, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    nights = sorted(p for p in directory.iterdir() if p.is_dir() and _is_night(p.name))
+    for stale in nights[:-KEEP_NIGHTS]:
+        shutil.rmtree(stale)
+    return final
+
+
+def _is_night(name: str) -> bool:
+    try:
+        date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True

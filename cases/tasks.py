@@ -1,7 +1,9 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
-from cases import reminders
+from cases import exports, reminders
 
 
 @shared_task(
@@ -13,3 +15,9 @@ from cases import reminders
 def send_daily_digests() -> int:
     """The 07:00 digest (beat schedule in cmm/celery.py); safe to run twice a day."""
     return reminders.send_daily_digests()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def nightly_statistics_export() -> str:
+    """The 02:00 export of this year's and last year's statistics (cmm/celery.py)."""
+    return str(exports.nightly_export(settings.CMM_EXPORT_DIR, timezone.localdate()))

@@ -16,6 +16,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every night at 02:00 Copenhagen time: this year's and last year's statistics.
+    "nightly-statistics-export": {
+        "task": "cases.tasks.nightly_statistics_export",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Every working day at 07:00 Copenhagen time (the task skips public holidays itself).
     "daily-reminder-digests": {
         "task": "cases.tasks.send_daily_digests",
