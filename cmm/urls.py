@@ -13,6 +13,12 @@ urlpatterns = [
     path("inquiries/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
     path("search/", case_views.search, name="search"),
+    path("statistics/", case_views.statistics_page, name="statistics"),
+    path(
+        "statistics/<int:year>/download/<slug:fmt>/",
+        case_views.statistics_download,
+        name="statistics_download",
+    ),
     path("returns/", include("repatriation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -69,7 +69,8 @@ def _url(world, name, kind):
 # (url name, object kind, method) → expected status per role, in ROLES order.
 LOGIN = 302
 MATRIX = [
-    ("home", None, "get", [LOGIN, 302, 302, 302, 200, 200]),
+    ("home", None, "get", [LOGIN, 302, 302, 302, 302, 200]),
+    ("statistics", None, "get", [LOGIN, 403, 403, 200, 200, 403]),
     ("referrals:list", None, "get", [LOGIN, 200, 403, 200, 403, 403]),
     ("referrals:create", None, "get", [LOGIN, 200, 403, 200, 403, 403]),
     ("referrals:create", None, "post", [LOGIN, 200, 403, 200, 403, 403]),

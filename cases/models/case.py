@@ -146,6 +146,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("work_on_case", "Can work on a case as its contact person"),
             ("reopen_case", "Can reopen an ended course"),
             ("approve_extension", "Can approve an extension granted by CMM"),
+            ("view_statistics", "Can see the aggregate statistics and download the exports"),
         ]
         indexes = [models.Index(fields=["contact_person", "state"])]
 

@@ -37,6 +37,7 @@ class AuditEvent(models.Model):
         TRANSITION = "transition", _("State changed")
         VIEW = "view", _("Viewed")
         SEARCH = "search", _("Searched")
+        EXPORT = "export", _("Downloaded")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -93,7 +93,10 @@ def record_view(actor: AbstractBaseUser, obj: models.Model) -> AuditEvent:
 def record_search(actor: AbstractBaseUser, query: str, results: int) -> AuditEvent:
     """Who searched for what, and how many records they were shown."""
     return AuditEvent.objects.create(
-        actor=actor,
-        action=Action.SEARCH,
-        changes={"query": query, "results": results},
+        actor=actor, action=Action.SEARCH, changes={"query": query, "results": results}
     )
+
+
+def record_download(actor: AbstractBaseUser, what: str) -> AuditEvent:
+    """Who downloaded which export."""
+    return AuditEvent.objects.create(actor=actor, action=Action.EXPORT, changes={"file": what})

@@ -39,10 +39,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.assign_case",
         "cases.reopen_case",
         "cases.approve_extension",
+        "cases.view_statistics",
         # Contact persons handle their own cases' returns through cases.work_on_case.
         "repatriation.manage_prepared_return",
     ],
-    Role.STATISTICS: [],
+    Role.STATISTICS: ["cases.view_statistics"],
     Role.ADMINISTRATOR: [
         "auth.view_user",
         "auth.add_user",

@@ -13,4 +13,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("cases:mine")
     if Role.HOTLINE in roles:
         return redirect("referrals:list")
+    if Role.STATISTICS in roles:
+        return redirect("statistics")
     return render(request, "core/home.html", {"roles": roles})

@@ -1,0 +1,63 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cases.models import Case, Person
+from cmm.audit.models import AuditEvent
+from tests.statistics import reference
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(tmp_path):
+    call_command(
+        "import_cases",
+        str(reference.write(tmp_path / "r.jsonl", reference.build(reference.load()))),
+    )
+
+
+def test_the_statistics_role_sees_the_figures_and_no_person(records, login, stig):
+    response = login(stig).get(reverse("statistics"), {"year": "2021"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["stats"]["assessed"]["total"] == 80
+    for person in Person.objects.all()[:50]:
+        assert person.name not in html
+    for case in Case.objects.all()[:50]:
+        assert case.reference not in html
+    assert "/cases/" not in html
+
+
+def test_every_download_is_audited(records, login, stig):
+    client = login(stig)
+    for fmt in ("json", "xlsx", "csv-assessed_by_gender"):
+        response = client.get(reverse("statistics_download", args=[2021, fmt]))
+        assert response.status_code == 200
+        assert "attachment" in response["Content-Disposition"]
+    files = [
+        e.changes["file"]
+        for e in AuditEvent.objects.filter(action="export", actor=stig).order_by("id")
+    ]
+    assert files == [
+        "statistics-2021.json",
+        "statistics-2021.xlsx",
+        "statistics-2021-assessed_by_gender.csv",
+    ]
+    assert client.get(reverse("statistics_download", args=[2021, "nonsense"])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["hanne", "karin", "anna"])
+def test_other_roles_see_no_statistics(request, login, role):
+    user = request.getfixturevalue(role)
+    assert login(user).get(reverse("statistics")).status_code == 403
+    assert login(user).get(reverse("statistics_download", args=[2021, "json"])).status_code == 403
+
+
+def test_the_statistics_role_is_refused_every_case_and_inquiry_page(records, login, stig):
+    case = Case.objects.first()
+    client = login(stig)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("cases:queues")).status_code == 403
+    assert client.get(reverse("referrals:list")).status_code == 403
+    assert client.get(reverse("search"), {"q": case.reference}).status_code == 403
