@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from cases.research import QUASI_IDENTIFIERS, research_extract
 from cases.statistics import statistics_for
 
 # Danish headings of the tables, in the annual report's order.
@@ -125,6 +126,17 @@ def export_year(year: int, directory: Path) -> list[Path]:
         sheet.append(["Kode", "Antal"])
         for row in rows:
             sheet.append(list(row))
+    extract = research_extract(year)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["key", *QUASI_IDENTIFIERS])
+    writer.writeheader()
+    writer.writerows(extract.rows)
+    research_path = directory / f"research-{year}.csv"
+    _write_atomically(research_path, buffer.getvalue().encode("utf-8"))
+    report_path = directory / f"research-{year}-report.json"
+    _write_atomically(report_path, json.dumps(extract.report, indent=2).encode())
+    written += [research_path, report_path]
+
     xlsx = io.BytesIO()
     workbook.save(xlsx)
     xlsx_path = directory / f"statistics-{year}.xlsx"

@@ -8,6 +8,8 @@ each person once a year (their first such decision that year), with their age on
 decision date.
 """
 
+import math
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -16,9 +18,9 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
-from cases.models import Assessment, Interview, Outcome, PoliceReport
+from cases.models import Assessment, Interview, Outcome, PoliceReport, ReflectionPeriod
 from cases.models.person import ADULT_AGE, age_on
-from referrals.models import Channel, Inquiry, Subject
+from referrals.models import Channel, Inquiry, InquiryPerson, Subject
 from repatriation.models import PreparedReturn
 
 
@@ -142,12 +144,81 @@ def _assessed_table(people: list[Assessed]) -> dict[str, Any]:
     }
 
 
+def status_at_year_end(person: Assessed, year: int) -> str:
+    """The person's status on 31 December: how the course ended, or still supported."""
+    if person.ended_on and person.ended_on <= date(year, 12, 31):
+        return person.end_status
+    return "continued_support"
+
+
 def _status_at_year_end(people: list[Assessed], year: int) -> dict[str, int]:
-    year_end = date(year, 12, 31)
-    return _counts(
-        p.end_status if p.ended_on and p.ended_on <= year_end else "continued_support"
-        for p in people
+    return _counts(status_at_year_end(p, year) for p in people)
+
+
+def _spread(days: list[int]) -> dict[str, Any]:
+    """Median and 90th percentile (nearest rank) of a list of durations in days."""
+    if not days:
+        return {"n": 0}
+    ordered = sorted(days)
+    return {
+        "n": len(ordered),
+        "median": statistics.median(ordered),
+        "p90": ordered[math.ceil(0.9 * len(ordered)) - 1],
+    }
+
+
+def _process_times(year: int) -> dict[str, Any]:
+    """How long things take: from inquiry to first interview (courses first interviewed in
+    the year), first interview to decision (decisions in the year, by authority and
+    gender), reflection periods started in the year, and decision to departure (departures
+    in the year)."""
+    first_interviews = {
+        row["case_id"]: timezone.localtime(row["first"]).date()
+        for row in Interview.objects.values("case_id").annotate(first=Min("held_at"))
+    }
+    received = {}
+    for row in InquiryPerson.objects.filter(case__isnull=False).values(
+        "case_id", "inquiry__received_at"
+    ):
+        day = timezone.localtime(row["inquiry__received_at"]).date()
+        received[row["case_id"]] = min(day, received.get(row["case_id"], day))
+    to_interview = [
+        (first - received[case_id]).days
+        for case_id, first in first_interviews.items()
+        if first.year == year and case_id in received
+    ]
+    decisions = Assessment.objects.filter(decided_on__year=year).values(
+        "case_id", "decided_on", "authority", "case__person__gender"
     )
+    to_decision, by_authority, by_gender = [], defaultdict(list), defaultdict(list)
+    for row in decisions:
+        if row["case_id"] in first_interviews:
+            days = (row["decided_on"] - first_interviews[row["case_id"]]).days
+            to_decision.append(days)
+            by_authority[row["authority"]].append(days)
+            by_gender[row["case__person__gender"]].append(days)
+    reflection = [
+        p.granted_days
+        for p in ReflectionPeriod.objects.filter(starts_on__year=year).prefetch_related(
+            "extensions"
+        )
+    ]
+    decided = dict(Assessment.objects.values_list("case_id", "decided_on"))
+    to_departure = [
+        (r.departure_on - decided[r.case_id]).days
+        for r in PreparedReturn.objects.filter(departure_on__year=year)
+        if r.case_id in decided
+    ]
+    return {
+        "inquiry_to_first_interview": _spread(to_interview),
+        "first_interview_to_decision": {
+            "all": _spread(to_decision),
+            "by_authority": {k: _spread(v) for k, v in sorted(by_authority.items())},
+            "by_gender": {k: _spread(v) for k, v in sorted(by_gender.items())},
+        },
+        "reflection_period_days": _spread(reflection),
+        "decision_to_departure": _spread(to_departure),
+    }
 
 
 def _police_reports(people: list[Assessed]) -> dict[str, Any]:
@@ -238,4 +309,5 @@ def statistics_for(year: int) -> dict[str, Any]:
         "status_at_year_end": _status_at_year_end(people, year),
         "police_reports": _police_reports(people),
         "recurring_persons": _recurring(year, people),
+        "process_times": _process_times(year),
     }

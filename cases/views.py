@@ -727,6 +727,8 @@ def statistics_download(request: HttpRequest, year: int, fmt: str) -> HttpRespon
         exports.export_year(year, Path(folder))
         if fmt in ("json", "xlsx"):
             name = f"statistics-{year}.{fmt}"
+        elif fmt == "research":
+            name = f"research-{year}.csv"
         elif fmt.startswith("csv-") and fmt[4:] in exports.tables(statistics_for(year)):
             name = f"statistics-{year}-{fmt[4:]}.csv"
         else:

@@ -189,6 +189,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# The research extract is k-anonymous at this k (IOM's Counter-Trafficking Data
+# Collaborative publishes at 11).
+CMM_RESEARCH_K = envint("CMM_RESEARCH_K", 11)
 CMM_EXPORT_DIR = Path(os.environ.get("CMM_EXPORT_DIR", VAR_DIR / "exports"))
 
 EMAIL_BACKEND = os.environ.get(
