@@ -449,12 +449,22 @@ class PoliceReportForm(VersionForm):
         return cleaned
 
 
+class IdListField(forms.Field):
+    """Several record ids from checkboxes; the service checks each exists and may be used."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = value or []
+        if not all(str(v).isdigit() for v in values):
+            raise forms.ValidationError(_("Choose the cases from the list."))
+        return [int(v) for v in values]
+
+
 class BulkReassignForm(forms.Form):
-    cases = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    cases = IdListField()
     contact_person = forms.ModelChoiceField(queryset=User.objects.none())
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_person"].queryset = contact_persons()
-        # Any id is accepted here; the service checks each case exists and may be moved.
-        self.fields["cases"].valid_value = lambda value: str(value).isdigit()

@@ -128,8 +128,8 @@ def _check_case(line: _Line) -> None:
     if not isinstance(interviews, list):
         line.fail("interviews must be a list of dates")
         interviews = []
-    for i, _value in enumerate(interviews):
-        line.day({"interview": interviews[i]}, "interview")
+    for value in interviews:
+        line.day({"interview": value}, "interview")
     assessment = d.get("assessment")
     if assessment is not None:
         _check_assessment(line, assessment, bool(interviews))
