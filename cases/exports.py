@@ -37,6 +37,16 @@ TABLE_TITLES = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula is neutralised (OWASP ASVS 1.2.10)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def tables(stats: dict[str, Any]) -> dict[str, list[tuple[str, Any]]]:
     """The figures as flat (code, count) tables."""
     a, p, r = stats["assessed"], stats["prepared_returns"], stats["police_reports"]
@@ -117,7 +127,7 @@ def export_year(year: int, directory: Path) -> list[Path]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["Kode", "Antal"])
-        writer.writerows(rows)
+        writer.writerows([safe_cell(c) for c in row] for row in rows)
         csv_path = directory / f"statistics-{year}-{name}.csv"
         _write_atomically(csv_path, buffer.getvalue().encode("utf-8"))
         written.append(csv_path)
@@ -125,12 +135,12 @@ def export_year(year: int, directory: Path) -> list[Path]:
         sheet.append([title])
         sheet.append(["Kode", "Antal"])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([safe_cell(c) for c in row])
     extract = research_extract(year)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["key", *QUASI_IDENTIFIERS])
     writer.writeheader()
-    writer.writerows(extract.rows)
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in extract.rows)
     research_path = directory / f"research-{year}.csv"
     _write_atomically(research_path, buffer.getvalue().encode("utf-8"))
     report_path = directory / f"research-{year}-report.json"
