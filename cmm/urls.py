@@ -20,5 +20,6 @@ urlpatterns = [
         name="statistics_download",
     ),
     path("returns/", include("repatriation.urls")),
+    path("audit/", include("cmm.audit.urls")),
     path("admin/", admin.site.urls),
 ]

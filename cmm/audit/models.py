@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
         VIEW = "view", _("Viewed")
         SEARCH = "search", _("Searched")
         EXPORT = "export", _("Downloaded")
+        LOGIN_FAILED = "login_failed", _("Failed login")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -270,7 +270,7 @@ def test_search_is_accent_and_case_insensitive_and_audited(make, login, tove, ka
     )
     client = login(tove)
     for query in ("soeren aalund", "SØREN", "alund", "zoran", case.reference.lower()):
-        found = client.get(reverse("search"), {"q": query}).context["cases"]
+        found = client.post(reverse("search"), {"q": query}).context["cases"]
         assert [c.pk for c in found] == [case.pk], query
     event = AuditEvent.objects.filter(action="search", actor=tove).latest("id")
     assert event.changes == {"query": case.reference.lower(), "results": 1}
@@ -282,16 +282,16 @@ def test_search_shows_only_what_each_role_may_see(
     case = make("awaiting_interview")
     inquiry = case.inquiry_persons.get().inquiry
     q = {"q": case.reference}
-    assert [c.pk for c in login(karin).get(reverse("search"), q).context["cases"]] == [case.pk]
-    assert login(kasper).get(reverse("search"), q).context["cases"] == []
-    assert login(hanne).get(reverse("search"), q).context["cases"] == []
+    assert [c.pk for c in login(karin).post(reverse("search"), q).context["cases"]] == [case.pk]
+    assert login(kasper).post(reverse("search"), q).context["cases"] == []
+    assert login(hanne).post(reverse("search"), q).context["cases"] == []
     assert [
         i.pk
-        for i in login(hanne).get(reverse("search"), {"q": inquiry.reference}).context["inquiries"]
+        for i in login(hanne).post(reverse("search"), {"q": inquiry.reference}).context["inquiries"]
     ] == [inquiry.pk]
-    assert login(karin).get(reverse("search"), {"q": inquiry.reference}).context["inquiries"] == []
-    assert login(stig).get(reverse("search"), q).status_code == 403
-    assert login(anna).get(reverse("search"), q).status_code == 403
+    assert login(karin).post(reverse("search"), {"q": inquiry.reference}).context["inquiries"] == []
+    assert login(stig).post(reverse("search"), q).status_code == 403
+    assert login(anna).post(reverse("search"), q).status_code == 403
 
 
 def test_work_on_a_prepared_return_counts_as_activity_on_the_case(make, karin, tove):

@@ -60,4 +60,4 @@ def test_the_statistics_role_is_refused_every_case_and_inquiry_page(records, log
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     assert client.get(reverse("cases:queues")).status_code == 403
     assert client.get(reverse("referrals:list")).status_code == 403
-    assert client.get(reverse("search"), {"q": case.reference}).status_code == 403
+    assert client.post(reverse("search"), {"q": case.reference}).status_code == 403
