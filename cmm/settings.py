@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # Every page needs a login unless its view says otherwise.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cmm.core.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -234,6 +235,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Sessions end when the browser closes and after a working day at most; issue-level
 # hardening (idle timeout, 2FA) builds on these.
+CMM_SESSION_IDLE_SECONDS = envint("CMM_SESSION_IDLE_MINUTES", 15) * 60
+CMM_SESSION_MAX_SECONDS = envint("CMM_SESSION_MAX_HOURS", 12) * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

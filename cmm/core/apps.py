@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cmm.core import sessions  # noqa: F401 - connects the login clock
+
         post_migrate.connect(_sync_roles, sender=self)
 
 

@@ -1,0 +1,63 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "test-password-123"}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_fifteen_idle_minutes_log_out_and_end_the_session_on_the_server(hanne):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+        assert client.get(reverse("referrals:list")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=28, seconds=30), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200  # 14.5 min after the last
+    with time_machine.travel(start + timedelta(minutes=45), tick=False):
+        response = client.get(reverse("referrals:list"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not Session.objects.exists()
+
+
+def test_twelve_hours_is_the_most_a_session_lasts_however_busy(hanne):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+    for minutes in range(10, 12 * 60, 10):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("referrals:list")).status_code == 200
+    with time_machine.travel(start + timedelta(hours=12, minutes=5), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 302
+
+
+def test_logging_in_gives_a_new_session_id(hanne):
+    client = Client()
+    client.get(reverse("login"))
+    before = client.cookies.get("__Host-sessionid")
+    logged = client.post(
+        reverse("login"), {"username": hanne.username, "password": "test-password-123"}
+    )
+    assert logged.status_code == 302
+    assert client.cookies["__Host-sessionid"].value != (before.value if before else None)
+
+
+def test_logout_ends_the_session_on_the_server(hanne):
+    client = logged_in(hanne)
+    client.post(reverse("logout"))
+    assert not Session.objects.exists()
+    assert client.get(reverse("referrals:list")).status_code == 302
