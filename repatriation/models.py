@@ -74,6 +74,13 @@ def risk_assessed(r: "PreparedReturn") -> bool:
     return bool(r.risk_level)
 
 
+def consent_to_share(r: "PreparedReturn") -> bool:
+    """Information goes to DRC and the local partner only with the person's consent."""
+    from cases.selectors import has_consent
+
+    return has_consent(r.case, "share_with_partners")
+
+
 def partner_known(r: "PreparedReturn") -> bool:
     return bool(r.partner_name and r.partner_country)
 
@@ -216,6 +223,13 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
         source=ReturnState.PLAN,
         target=ReturnState.COOPERATION,
         permission=may_manage,
+        conditions=[consent_to_share],
+        custom={
+            "refused": _(
+                "No consent to share information with partner organisations is recorded. "
+                "Record the person's consent on the case first."
+            )
+        },
     )
     def to_cooperation(self) -> None:
         """On to the cooperation with the home country through DRC."""

@@ -84,6 +84,13 @@ def walk_to(prepared, user, state, departure_on=None):
             update(prepared, user, risk_level="medium", traffickers_at_home=True)
             advance(prepared, user, "to_plan")
         elif target == "cooperation":
+            case_services.consent_record(
+                actor=user,
+                case_id=prepared.case_id,
+                kind="share_with_partners",
+                given=True,
+                given_on=today,
+            )
             advance(prepared, user, "to_cooperation")
         elif target == "travel":
             update(prepared, user, partner_name="Partner NGO", partner_country="NG")
@@ -133,6 +140,7 @@ def test_no_step_can_be_skipped(opened, karin):
     ("state", "step", "message"),
     [
         ("application", "to_safety", "application sent"),
+        ("plan", "to_cooperation", "consent to share"),
         ("safety", "to_plan", "risk level"),
         ("cooperation", "to_travel", "local partner"),
         ("travel", "depart", "departure date"),
