@@ -23,7 +23,7 @@ from cases.models import (
 from cases.models.case import DIRECT_END_STATUSES
 from cases.models.interview import INDICATORS
 from cases.models.support import BASE_DAYS, MAX_DAYS, POLICE_DISTRICTS, MinorPlacement
-from cases.services import birth_date_from_age
+from cases.services import INTERVIEW_FIELDS, birth_date_from_age
 from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
 from cmm.core.forms import DkfdsFormMixin
 from cmm.core.roles import Role
@@ -159,18 +159,7 @@ class InterviewForm(DkfdsFormMixin, forms.ModelForm):
 
     class Meta:
         model = Interview
-        fields = [
-            "held_at",
-            "place",
-            "interpreter",
-            "interpreter_language",
-            "indicators",
-            "trafficker_ties",
-            "debt_demanded",
-            "threatened",
-            "notes",
-            "recommendation",
-        ]
+        fields = list(INTERVIEW_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, **kwargs) -> None:

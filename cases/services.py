@@ -35,7 +35,8 @@ from cases.models.support import BASE_DAYS, MAX_DAYS
 from cases.selectors import has_consent
 from cmm.audit import services as audit
 from cmm.core.access import user_may
-from cmm.core.exceptions import Conflict, Refused
+from cmm.core.exceptions import Refused
+from cmm.core.locking import lock_version
 from cmm.core.models import next_reference
 from cmm.core.roles import Role, has_role
 from cmm.core.transitions import apply_transition
@@ -92,16 +93,17 @@ def birth_date_from_age(age: int, on: date | None = None) -> date:
     return date(on.year - age, on.month, 1) - timedelta(days=182)
 
 
-def _lock(case_id: int, version: int) -> Case:
-    case = Case.objects.select_for_update().select_related("person").get(pk=case_id)
-    if case.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this case while you were working on it. "
-                "Nothing was saved; check the current case and try again."
-            )
-        )
-    return case
+def lock_case(case_id: int, version: int) -> Case:
+    """The case, locked, if it is still the version the user saw."""
+    return lock_version(
+        Case.objects.select_related("person"),
+        case_id,
+        version,
+        _(
+            "Someone else changed this case while you were working on it. "
+            "Nothing was saved; check the current case and try again."
+        ),
+    )
 
 
 def _require_work(actor: AbstractBaseUser, case: Case) -> None:
@@ -145,7 +147,7 @@ def person_update(
     *, actor: AbstractBaseUser, case_id: int, version: int, data: dict[str, Any]
 ) -> Person:
     """Correct or complete what is known of the case's person."""
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     if not (user_may(actor, "cases.work_on_case", case) or actor.has_perm("cases.assign_case")):
         raise PermissionDenied
     person = Person.objects.select_for_update().get(pk=case.person_id)
@@ -169,7 +171,7 @@ def case_link_person(
     registered with this referral is merged away if no other case names them."""
     if not actor.has_perm("cases.assign_case"):
         raise PermissionDenied
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     existing = Person.objects.get(pk=person_id)
     registered = case.person
     if existing.pk == registered.pk:
@@ -251,7 +253,7 @@ def case_assign(
     if not actor.has_perm("cases.assign_case"):
         raise PermissionDenied
     _check_assignable(contact_person, deputy)
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     _assign(actor, case, contact_person, deputy)
     return case
 
@@ -295,7 +297,7 @@ def interview_record(
     interviewers: list[User],
 ) -> Interview:
     """Record an identification interview; the first one starts the identification."""
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     _require_work(actor, case)
     if case.state not in INTERVIEW_STATES:
         raise Refused(_("Interviews cannot be recorded for a case in this state."))
@@ -325,7 +327,7 @@ def case_send_for_assessment(
 ) -> Case:
     """Send the case to the authority that decides. The authority follows the person's
     residence status (domain.md §3); choosing another needs a reason."""
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     _require_work(actor, case)
     residence = case.person.residence_status
     if not residence:
@@ -363,7 +365,7 @@ def case_record_assessment(
 ) -> Assessment:
     """Record the decision: CMM's own, or the Immigration Service's or court's when it
     arrives. The decision date decides the statistics year."""
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     _require_work(actor, case)
     if case.state not in AWAITING_DECISION:
         raise Refused(_("This step is not possible in the current state."))
@@ -422,7 +424,7 @@ def consent_record(
 
 
 def _lock_work(actor: AbstractBaseUser, case_id: int, version: int) -> Case:
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     _require_work(actor, case)
     return case
 
@@ -481,7 +483,7 @@ def case_end(
 @transaction.atomic
 def case_reopen(*, actor: AbstractBaseUser, case_id: int, version: int, reason: str) -> Case:
     """A supervisor reopens an ended course, with a reason."""
-    case = _lock(case_id, version)
+    case = lock_case(case_id, version)
     if not reason.strip():
         raise Refused(_("Give the reason for reopening."))
     apply_transition(

@@ -12,7 +12,8 @@ from cases import services as case_services
 from cases.models import Case
 from cmm.audit import services as audit
 from cmm.core.access import user_may
-from cmm.core.exceptions import Conflict, Refused
+from cmm.core.exceptions import Refused
+from cmm.core.locking import lock_version
 from cmm.core.models import next_reference
 from cmm.core.transitions import apply_transition
 from referrals.models import Inquiry, InquiryPerson
@@ -48,15 +49,15 @@ def _require(actor: AbstractBaseUser, perm: str, obj: Inquiry | None = None) -> 
 
 
 def _lock(inquiry_id: int, version: int) -> Inquiry:
-    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry_id)
-    if inquiry.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this inquiry while you were working on it. "
-                "Nothing was saved; check the current inquiry and try again."
-            )
-        )
-    return inquiry
+    return lock_version(
+        Inquiry.objects.all(),
+        inquiry_id,
+        version,
+        _(
+            "Someone else changed this inquiry while you were working on it. "
+            "Nothing was saved; check the current inquiry and try again."
+        ),
+    )
 
 
 def _add_person(actor: AbstractBaseUser, inquiry: Inquiry, data: dict[str, Any]) -> InquiryPerson:

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseState
+from cases.services import lock_case
 from cmm.audit import services as audit
-from cmm.core.exceptions import Conflict, Refused
+from cmm.core.exceptions import Refused
+from cmm.core.locking import lock_version
 from cmm.core.transitions import apply_transition
 from repatriation.models import Payment, PaymentKind, PreparedReturn, ReturnState, may_manage
 from repatriation.selectors import next_payment_due
@@ -56,17 +58,15 @@ def _kr(amount: int) -> str:
 
 
 def _lock(return_id: int, version: int) -> PreparedReturn:
-    prepared = (
-        PreparedReturn.objects.select_for_update().select_related("case__person").get(pk=return_id)
+    return lock_version(
+        PreparedReturn.objects.select_related("case__person"),
+        return_id,
+        version,
+        _(
+            "Someone else changed this prepared return while you were working on it. "
+            "Nothing was saved; check it and try again."
+        ),
     )
-    if prepared.version != version:
-        raise Conflict(
-            _(
-                "Someone else changed this prepared return while you were working on it. "
-                "Nothing was saved; check it and try again."
-            )
-        )
-    return prepared
 
 
 def _require(actor: AbstractBaseUser, prepared: PreparedReturn) -> None:
@@ -109,9 +109,7 @@ def _check_caps(prepared: PreparedReturn) -> None:
 @transaction.atomic
 def return_start(*, actor: AbstractBaseUser, case_id: int, case_version: int) -> PreparedReturn:
     """Open a prepared return for a person receiving support."""
-    case = Case.objects.select_for_update().select_related("person").get(pk=case_id)
-    if case.version != case_version:
-        raise Conflict(_("Someone else changed this case meanwhile. Nothing was saved."))
+    case = lock_case(case_id, case_version)
     if not (
         actor.has_perm("cases.work_on_case", case)
         or actor.has_perm("repatriation.manage_prepared_return")
