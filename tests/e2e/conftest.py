@@ -37,8 +37,12 @@ def open_as(browser, live_server):
     """A logged-in page for `user`, in its own browser context (its own session)."""
     contexts = []
 
-    def _open(user, password="test-password-123"):
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="da-DK")
+    def _open(user, password="test-password-123", bypass_csp=False):
+        # bypass_csp only lets a test inject its checker (axe); the pages' policy is tested
+        # without it everywhere else.
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale="da-DK", bypass_csp=bypass_csp
+        )
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/accounts/login/")
