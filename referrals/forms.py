@@ -43,6 +43,8 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
             self.initial.setdefault(
                 "received_at", timezone.localtime().replace(second=0, microsecond=0)
             )
+            # On the phone the time is already right: typing starts at the channel.
+            self.fields["channel"].widget.attrs["autofocus"] = True
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
