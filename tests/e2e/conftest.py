@@ -48,13 +48,13 @@ def open_as(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
+        device = app_device_for(user)  # set up before the login, as the person did once
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         page.click("main button[type=submit]")
         page.wait_for_load_state()
         # The second factor, as a person types it: the code the app computes from its key.
-        device = app_device_for(user)
         page.wait_for_url("**/accounts/two-factor/**")
         page.fill("#id_code", code_now(device))
         page.click("main button[type=submit]")
