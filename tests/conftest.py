@@ -72,5 +72,11 @@ def login():
 
 
 @pytest.fixture
+def admin_client(admin_user, login) -> Client:
+    """pytest-django's superuser client, logged in with both factors like everyone else."""
+    return login(admin_user)
+
+
+@pytest.fixture
 def inquiry(hanne):
     return make_inquiry(hanne)

@@ -124,6 +124,22 @@ def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return codes
 
 
+def record_failed_code(request: HttpRequest) -> None:
+    """A wrong second-factor code, in the audit trail with the failed passwords (never the
+    code itself)."""
+    from cmm.audit.models import AuditEvent
+
+    AuditEvent.objects.create(
+        actor=request.user,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        changes={
+            "username": request.user.get_username(),
+            "address": request.META.get("REMOTE_ADDR", ""),
+            "step": "second factor",
+        },
+    )
+
+
 def complete_second_factor(request: HttpRequest, device: Device) -> None:
     """Mark the session verified by `device`, with a new session id (the privilege rose)."""
     otp_login(request, device)

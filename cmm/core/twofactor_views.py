@@ -18,6 +18,7 @@ from cmm.core.twofactor import (
     new_recovery_codes,
     pending_app_device,
     qr_svg,
+    record_failed_code,
     recovery_device,
     secret_for_manual_entry,
 )
@@ -61,6 +62,8 @@ def verify(request: HttpRequest) -> HttpResponse:
                 % {"left": left},
             )
         return redirect(_next_url(request))
+    if request.method == "POST":
+        record_failed_code(request)
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
@@ -88,6 +91,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "registration/two_factor_recovery_codes.html",
             {"codes": codes, "next": _next_url(request), "first_time": True},
         )
+    if request.method == "POST":
+        record_failed_code(request)
     return render(
         request,
         "registration/two_factor_enrol.html",
@@ -113,6 +118,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
             "registration/two_factor_recovery_codes.html",
             {"codes": codes, "next": reverse("home"), "first_time": False},
         )
+    if request.method == "POST":
+        record_failed_code(request)
     device = recovery_device(user)
     return render(
         request,

@@ -192,6 +192,8 @@ def test_a_wrong_code_is_refused_and_repeated_tries_are_throttled_in_danish(hann
         wrong = second_factor(client, "123456" if code_now(device) != "123456" else "654321")
         assert wrong.status_code == 200
         assert "Koden er forkert" in wrong.content.decode()
+        failed = AuditEvent.objects.get(action="login_failed", actor=hanne)
+        assert failed.changes["step"] == "second factor" and "123456" not in str(failed.changes)
         # Straight after a wrong code even the right one must wait.
         throttled = second_factor(client, code_now(device, allow_reuse=False))
         assert "For mange forkerte koder" in throttled.content.decode()
