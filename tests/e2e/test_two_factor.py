@@ -5,7 +5,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.e2e.conftest import screenshot
-from tests.twofactor import code_now
+from tests.twofactor import app_device_for, code_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,3 +58,33 @@ def test_a_later_login_asks_for_the_code_and_refuses_a_wrong_one(open_as, live_s
     assert page.locator("#id_code").get_attribute("aria-invalid") == "true"
     page.goto(f"{live_server.url}/inquiries/")
     assert "/accounts/two-factor/" in page.url
+
+
+def test_the_second_factor_pages_have_no_serious_accessibility_violations(
+    browser, live_server, hanne, karin
+):
+    from tests.e2e.test_accessibility import violations
+
+    found = {}
+    # bypass_csp only lets axe be injected; the pages' policy is checked above without it.
+    context = browser.new_context(locale="da-DK", bypass_csp=True)
+    try:
+        for user, expected in ((hanne, "/enrol/"), (karin, "/two-factor/")):
+            if user == karin:
+                app_device_for(karin)
+            page = context.new_page()
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", "test-password-123")
+            page.click("main button[type=submit]")
+            page.wait_for_url(f"**{expected}**")
+            page.click("main button[type=submit]")  # an empty code: the error state too
+            page.locator(".form-error-message").first.wait_for()
+            problems = violations(page)
+            if problems:
+                found[user.username] = problems
+            page.get_by_role("button", name="Log ud").click()
+            page.close()
+    finally:
+        context.close()
+    assert found == {}
