@@ -28,6 +28,8 @@ run: install
 	@echo "  teamleder / demo-teamleder-2026   supervisor"
 	@echo "  statistik / demo-statistik-2026   statistics"
 	@echo "  admin     / demo-admin-2026       administrator (user accounts)"
+	@echo "Two-factor login is required: each user's first login sets up an authenticator"
+	@echo "app (scan the QR code or type the key shown) and gives 10 recovery codes."
 	@echo "Open http://127.0.0.1:8000"
 	@echo ""
 	bin/run-dev

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "guardian",
+    # Two-factor login: TOTP apps, and static recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cmm.core",
     "cmm.audit",
     "referrals",
@@ -73,10 +77,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says otherwise.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cmm.core.sessions.SessionTimeoutMiddleware",
+    # After the password, nothing but the second-factor pages until a code is verified.
+    "cmm.core.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,6 +155,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor login (ASVS 6.3.3). The issuer names the account in the authenticator app;
+# keys and QR codes are never shown in the admin.
+OTP_TOTP_ISSUER = "CMM"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

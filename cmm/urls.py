@@ -3,12 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cases import views as case_views
+from cmm.core import twofactor_views
 from cmm.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", twofactor_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/enrol/", twofactor_views.enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        twofactor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("inquiries/", include("referrals.urls")),
     path("cases/", include("cases.urls")),

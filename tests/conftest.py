@@ -2,8 +2,10 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.factories import UserFactory, make_inquiry
+from tests.twofactor import app_device_for, code_now
 
 
 @pytest.fixture
@@ -53,12 +55,26 @@ def nobody(db):
 
 @pytest.fixture
 def login():
+    """A client logged in with both factors: the password step, then a code from the
+    user's authenticator app through the real second-factor page."""
+
     def _login(user) -> Client:
         client = Client()
         client.force_login(user)
+        device = app_device_for(user)
+        response = client.post(reverse("two_factor_verify"), {"code": code_now(device)})
+        if user.is_active:
+            assert response.status_code == 302, "the second factor was refused"
+            assert client.session.get("otp_device_id") == device.persistent_id
         return client
 
     return _login
+
+
+@pytest.fixture
+def admin_client(admin_user, login) -> Client:
+    """pytest-django's superuser client, logged in with both factors like everyone else."""
+    return login(admin_user)
 
 
 @pytest.fixture

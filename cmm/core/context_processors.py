@@ -1,12 +1,14 @@
 from django.http import HttpRequest
 
 from cmm.core.roles import Role, user_roles
+from cmm.core.twofactor import is_verified
 
 
 def navigation(request: HttpRequest) -> dict:
     """The navigation's links and counts, by role (a fixed number of queries per page)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not is_verified(user):
+        # Half logged in (password only): no links, no counts, until the second factor.
         return {}
     from cases.selectors import my_cases, unassigned_cases
     from referrals.selectors import open_inquiry_count

@@ -29,3 +29,18 @@ def next_reference(prefix: str, year: int) -> str:
         seq.last += 1
         seq.save(update_fields=["last"])
     return f"{prefix}-{year}-{seq.last:05d}"
+
+
+class UserSession(models.Model):
+    """A session key a user logged in with, so all of that user's sessions can be ended on
+    the server when the account is deactivated, its password changes or its second factor
+    is reset (ASVS 7.4). Django's session table cannot be searched by user."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="cmm_sessions", editable=False
+    )
+    session_key = models.CharField(max_length=40, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_key[:6]}…"

@@ -1,19 +1,29 @@
 """Session lifetime (ASVS 7.3): logged out after 15 minutes idle, and after 12 hours
-whatever the activity. Both are settings."""
+whatever the activity. Both are settings.
+
+And ending every session of a user on the server (ASVS 7.4): each session key a user logs in
+with is remembered (`UserSession`), and deactivating the account, changing its password or
+resetting its second factor deletes all of them.
+"""
 
 import time
 from collections.abc import Callable
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 STARTED, SEEN = "cmm_session_started", "cmm_last_seen"
+# The session key this session was last remembered under (it changes on every cycle_key).
+REMEMBERED = "cmm_remembered_key"
 
 
 @receiver(user_logged_in)
@@ -21,6 +31,75 @@ def _start_clock(sender, request: HttpRequest, user, **kwargs) -> None:
     now = int(time.time())
     request.session[STARTED] = now
     request.session[SEEN] = now
+    remember_session(request)
+
+
+@receiver(user_logged_out)
+def _forget_session(sender, request: HttpRequest, user, **kwargs) -> None:
+    from cmm.core.models import UserSession
+
+    key = getattr(request, "session", None) and request.session.session_key
+    if key:
+        UserSession.objects.filter(session_key=key).delete()
+
+
+def remember_session(request: HttpRequest) -> None:
+    """Record the request's session key for its user, so it can be ended with the others."""
+    from cmm.core.models import UserSession
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    session = request.session
+    if session.session_key is None:
+        # A session flushed by login() has no key until saved; the key is needed now.
+        session.save()
+    key = session.session_key
+    if session.get(REMEMBERED) == key:
+        return
+    previous = session.get(REMEMBERED)
+    if previous:
+        UserSession.objects.filter(session_key=previous).delete()
+    UserSession.objects.update_or_create(session_key=key, defaults={"user_id": user.pk})
+    session[REMEMBERED] = key
+
+
+def end_all_sessions(user) -> int:
+    """Delete every session `user` logged in with, on the server; returns how many."""
+    from cmm.core.models import UserSession
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+@receiver(pre_save, sender=get_user_model())
+def _note_credentials(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    instance._cmm_before = None
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {"is_active", "password"} & set(update_fields):
+        return  # e.g. last_login on every login
+    before = sender.objects.filter(pk=instance.pk).values("is_active", "password").first()
+    instance._cmm_before = before
+
+
+@receiver(post_save, sender=get_user_model())
+def _end_sessions_on_deactivation_or_new_password(
+    sender, instance, created: bool, raw: bool = False, **kwargs
+) -> None:
+    before = getattr(instance, "_cmm_before", None)
+    instance._cmm_before = None
+    if raw or created or before is None:
+        return
+    deactivated = before["is_active"] and not instance.is_active
+    new_password = before["password"] != instance.password
+    if deactivated or new_password:
+        # After the commit, so a rolled-back change leaves the sessions alone.
+        transaction.on_commit(lambda: end_all_sessions(instance))
 
 
 class SessionTimeoutMiddleware:
@@ -46,4 +125,7 @@ class SessionTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             request.session[SEEN] = now
             request.session.setdefault(STARTED, now)
+            # A session whose key changed since login (a password change cycles it) is
+            # remembered again, so ending all of the user's sessions still reaches it.
+            remember_session(request)
         return self.get_response(request)

@@ -6,5 +6,9 @@ from django.utils import timezone
 @shared_task
 def clear_expired_sessions() -> int:
     """Delete sessions past their expiry; returns how many went."""
+    from cmm.core.models import UserSession
+
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    # The per-user record of a session that no longer exists is of no further use.
+    UserSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
     return deleted

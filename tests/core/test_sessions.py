@@ -7,6 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.twofactor import app_device_for, code_now
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,6 +18,8 @@ def logged_in(user) -> Client:
         reverse("login"), {"username": user.username, "password": "test-password-123"}
     )
     assert response.status_code == 302
+    code = code_now(app_device_for(user))
+    assert client.post(reverse("two_factor_verify"), {"code": code}).status_code == 302
     return client
 
 

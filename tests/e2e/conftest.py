@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.twofactor import app_device_for, code_now
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -34,7 +36,8 @@ def browser():
 
 @pytest.fixture
 def open_as(browser, live_server):
-    """A logged-in page for `user`, in its own browser context (its own session)."""
+    """A page logged in with both factors for `user`, in its own browser context (its own
+    session): the login form, then the second-factor form with the app's current code."""
     contexts = []
 
     def _open(user, password="test-password-123", bypass_csp=False):
@@ -45,9 +48,15 @@ def open_as(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
+        device = app_device_for(user)  # set up before the login, as the person did once
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        # The second factor, as a person types it: the code the app computes from its key.
+        page.wait_for_url("**/accounts/two-factor/**")
+        page.fill("#id_code", code_now(device))
         page.click("main button[type=submit]")
         page.wait_for_load_state()
         return page
