@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 STARTED, SEEN = "cmm_session_started", "cmm_last_seen"
 
@@ -71,11 +71,24 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 # logout() ends the session on the server, not just in the browser.
                 logout(request)
+                # The limits are settings: the message says the ones in force.
+                minutes = settings.CMM_SESSION_IDLE_SECONDS // 60
+                hours = settings.CMM_SESSION_MAX_SECONDS // 3600
                 messages.info(
                     request,
-                    _("You were logged out after 15 minutes without activity.")
+                    ngettext(
+                        "You were logged out after %(n)s minute without activity.",
+                        "You were logged out after %(n)s minutes without activity.",
+                        minutes,
+                    )
+                    % {"n": minutes}
                     if idle
-                    else _("You were logged out: a session lasts at most 12 hours."),
+                    else ngettext(
+                        "You were logged out: a session lasts at most %(n)s hour.",
+                        "You were logged out: a session lasts at most %(n)s hours.",
+                        hours,
+                    )
+                    % {"n": hours},
                 )
                 if is_api:
                     return JsonResponse({"logged_in": False}, status=401)

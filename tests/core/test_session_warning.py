@@ -229,3 +229,20 @@ def test_the_nightly_clean_up_deletes_drafts_older_than_a_day(login, hanne, kari
     clear_expired_sessions()
     assert not Draft.objects.filter(pk=old.pk).exists()
     assert Draft.objects.filter(owner=hanne).exists()
+
+
+def test_a_draft_larger_than_a_request_may_be_is_refused_with_400(login, hanne):
+    # Every value within the limits, but 3 MB in all: Django's request size limit answers.
+    body = {"path": NEW_INQUIRY, "forms": {"#1": {f"f{n}": ["x" * 100_000] for n in range(30)}}}
+    assert post_json(login(hanne), "draft_save", body).status_code == 400
+    assert not Draft.objects.exists()
+
+
+def test_the_logout_message_gives_the_idle_time_in_force(login, hanne, settings):
+    settings.CMM_SESSION_IDLE_SECONDS = 20 * 60
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = login(hanne)
+    with time_machine.travel(start + timedelta(minutes=21), tick=False):
+        response = client.get(reverse("referrals:list"), follow=True)
+    assert "Du er logget ud efter 20 minutter uden aktivitet." in response.content.decode()
