@@ -36,7 +36,8 @@
   var lastCheck = 0;
   var busy = false;
   var leaving = false;
-  var draftSaved = false;
+  var draftSaved = false; // the page has done its saving for this ending
+  var draftStored = false; // and a draft of it is on the server
 
   function secondsLeft() {
     return Math.ceil((deadline - Date.now()) / 1000);
@@ -119,8 +120,9 @@
   function sessionContinues() {
     closeDialog();
     acknowledged = false;
-    if (draftSaved) {
-      draftSaved = false;
+    draftSaved = false;
+    if (draftStored) {
+      draftStored = false;
       call(cfg.draftDiscardUrl, "POST", { path: window.location.pathname }).catch(function () {});
     }
   }
@@ -239,7 +241,10 @@
     if (!forms) {
       return Promise.resolve();
     }
-    return call(cfg.draftSaveUrl, "POST", { path: window.location.pathname, forms: forms }).catch(
+    return call(cfg.draftSaveUrl, "POST", { path: window.location.pathname, forms: forms }).then(
+      function (result) {
+        draftStored = result.status === 201;
+      },
       function () {}
     );
   }
@@ -324,7 +329,7 @@
     }
     var left = secondsLeft();
     if (left > warning) {
-      if (dialog.open || draftSaved) {
+      if (dialog.open || draftSaved || draftStored) {
         sessionContinues();
       }
       return;

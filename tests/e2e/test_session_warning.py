@@ -26,6 +26,13 @@ def short_session(settings):
     return settings
 
 
+def wait_for(condition, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the page did not get there in time"
+        time.sleep(0.2)
+
+
 def wait_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.monotonic()))
 
@@ -90,11 +97,18 @@ def test_work_in_another_tab_postpones_and_closes_the_warning(
 
     wait_until(loaded + 4)
     busy.goto(f"{live_server.url}/inquiries/")
+    idle.fill("#id_summary", SUMMARY)  # typing is not activity the server sees
     # By its own clock the idle tab would warn now; the server says the session goes on.
     wait_until(loaded + IDLE - WARNING + 3)
     assert not warning.is_visible()
 
+    # Left alone, the idle tab warns and keeps its half-written form as a draft...
     warning.wait_for(timeout=(IDLE + 5) * 1000)
+    wait_for(lambda: Draft.objects.filter(owner=hanne).exists())
+
+    # ...until work in the other tab keeps the session: the warning closes and the draft
+    # goes, so it cannot come back later over what is saved by then.
     busy.reload()
     expect(warning).to_be_hidden(timeout=8000)
-    assert not Draft.objects.exists()
+    wait_for(lambda: not Draft.objects.exists())
+    expect(idle.locator("#id_summary")).to_have_value(SUMMARY)
