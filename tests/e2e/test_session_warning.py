@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from cmm.core.models import Draft
 from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,3 +113,22 @@ def test_work_in_another_tab_postpones_and_closes_the_warning(
     expect(warning).to_be_hidden(timeout=8000)
     wait_for(lambda: not Draft.objects.exists())
     expect(idle.locator("#id_summary")).to_have_value(SUMMARY)
+
+
+def test_the_warning_is_accessible_and_escape_stays_logged_in(
+    open_as, live_server, hanne, short_session
+):
+    short_session.CMM_SESSION_IDLE_SECONDS = 30
+    short_session.CMM_SESSION_WARNING_SECONDS = 28
+    page = open_as(hanne, bypass_csp=True)  # only to inject axe
+    page.goto(f"{live_server.url}/inquiries/new/")
+    warning = page.get_by_role("alertdialog", name="Du bliver snart logget ud")
+    warning.wait_for(timeout=15_000)
+    assert violations(page) == []
+
+    time.sleep(3)
+    before = page.request.get(f"{live_server.url}/session/status/").json()["seconds_left"]
+    page.keyboard.press("Escape")
+    expect(warning).to_be_hidden()
+    after = page.request.get(f"{live_server.url}/session/status/").json()["seconds_left"]
+    assert before <= 27 and after >= 29
