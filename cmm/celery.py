@@ -27,7 +27,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
     # Expired sessions hold nothing useful but still name who was logged in when;
-    # clearing them nightly keeps the session table small and tidy.
+    # clearing them nightly keeps the session table small and tidy. Drafts of forms left
+    # when a session ended go too once they are a day old.
     "clear-expired-sessions": {
         "task": "cmm.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -250,6 +250,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # hardening (idle timeout, 2FA) builds on these.
 CMM_SESSION_IDLE_SECONDS = envint("CMM_SESSION_IDLE_MINUTES", 15) * 60
 CMM_SESSION_MAX_SECONDS = envint("CMM_SESSION_MAX_HOURS", 12) * 60 * 60
+# The page warns this long before the session ends, and saves unsaved forms as drafts this
+# long before (static/js/session.js).
+CMM_SESSION_WARNING_SECONDS = envint("CMM_SESSION_WARNING_SECONDS", 120)
+CMM_DRAFT_SAVE_SECONDS = envint("CMM_DRAFT_SAVE_SECONDS", 20)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

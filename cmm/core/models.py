@@ -1,4 +1,6 @@
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ReferenceSequence(models.Model):
@@ -44,3 +46,27 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.session_key[:6]}…"
+
+
+class Draft(models.Model):
+    """What a user had typed into a form page when their session was about to end.
+
+    Kept on the server, never in the browser (a shared workstation must not keep a victim's
+    account in local storage), readable only by its owner, gone once restored, and deleted
+    by the nightly clean-up after a day.
+    """
+
+    owner = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("owner")
+    )
+    path = models.CharField(_("page"), max_length=300)
+    fields = models.JSONField(_("fields"), default=dict)
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [models.UniqueConstraint(fields=["owner", "path"], name="one_draft_per_page")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.path}"

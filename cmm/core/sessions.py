@@ -4,6 +4,9 @@ whatever the activity. Both are settings.
 And ending every session of a user on the server (ASVS 7.4): each session key a user logs in
 with is remembered (`UserSession`), and deactivating the account, changing its password or
 resetting its second factor deletes all of them.
+
+The page's script asks how long is left (`passive` views: asking is not activity, or an
+open tab would keep the session alive forever) and warns before the end.
 """
 
 import time
@@ -18,12 +21,41 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import ngettext
 
 STARTED, SEEN = "cmm_session_started", "cmm_last_seen"
 # The session key this session was last remembered under (it changes on every cycle_key).
 REMEMBERED = "cmm_remembered_key"
+
+
+def passive(view: Callable) -> Callable:
+    """Mark a view whose requests do not count as the user's activity."""
+    view.cmm_passive = True
+    return view
+
+
+def session_api(view: Callable) -> Callable:
+    """Mark a view the page's script calls: an ended session answers 401, not the login page."""
+    view.cmm_session_api = True
+    return view
+
+
+def seconds_left(request: HttpRequest) -> tuple[int, bool]:
+    """Seconds until the session ends, and whether the 12-hour limit (not idleness) ends it."""
+    now = int(time.time())
+    idle_left = request.session.get(SEEN, now) + settings.CMM_SESSION_IDLE_SECONDS - now
+    max_left = request.session.get(STARTED, now) + settings.CMM_SESSION_MAX_SECONDS - now
+    return max(0, min(idle_left, max_left)), max_left <= idle_left
+
+
+def _view_marks(request: HttpRequest) -> tuple[bool, bool]:
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False, False
+    return getattr(view, "cmm_passive", False), getattr(view, "cmm_session_api", False)
 
 
 @receiver(user_logged_in)
@@ -113,17 +145,34 @@ class SessionTimeoutMiddleware:
             seen = request.session.get(SEEN, now)
             idle = now - seen > settings.CMM_SESSION_IDLE_SECONDS
             too_old = now - started > settings.CMM_SESSION_MAX_SECONDS
+            is_passive, is_api = _view_marks(request)
             if idle or too_old:
                 # logout() ends the session on the server, not just in the browser.
                 logout(request)
+                # The limits are settings: the message says the ones in force.
+                minutes = settings.CMM_SESSION_IDLE_SECONDS // 60
+                hours = settings.CMM_SESSION_MAX_SECONDS // 3600
                 messages.info(
                     request,
-                    _("You were logged out after 15 minutes without activity.")
+                    ngettext(
+                        "You were logged out after %(n)s minute without activity.",
+                        "You were logged out after %(n)s minutes without activity.",
+                        minutes,
+                    )
+                    % {"n": minutes}
                     if idle
-                    else _("You were logged out: a session lasts at most 12 hours."),
+                    else ngettext(
+                        "You were logged out: a session lasts at most %(n)s hour.",
+                        "You were logged out: a session lasts at most %(n)s hours.",
+                        hours,
+                    )
+                    % {"n": hours},
                 )
+                if is_api:
+                    return JsonResponse({"logged_in": False}, status=401)
                 return redirect_to_login(request.get_full_path())
-            request.session[SEEN] = now
+            if not is_passive:
+                request.session[SEEN] = now
             request.session.setdefault(STARTED, now)
             # A session whose key changed since login (a password change cycles it) is
             # remembered again, so ending all of the user's sessions still reaches it.

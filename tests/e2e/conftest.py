@@ -48,22 +48,28 @@ def open_as(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        device = app_device_for(user)  # set up before the login, as the person did once
+        app_device_for(user)  # set up before the login, as the person did once
         page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", password)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
-        # The second factor, as a person types it: the code the app computes from its key.
-        page.wait_for_url("**/accounts/two-factor/**")
-        page.fill("#id_code", code_now(device))
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        log_in(page, user, password)
         return page
 
     yield _open
     for context in contexts:
         context.close()
+
+
+def log_in(page, user, password="test-password-123") -> None:
+    """Log in on the login page the browser shows now: `open_as` and a test that is sent
+    back to the login page (its ?next= intact) log in by this one code path."""
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    # The second factor, as a person types it: the code the app computes from its key.
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.fill("#id_code", code_now(app_device_for(user)))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
 
 
 def screenshot(page, name: str) -> None:
