@@ -15,7 +15,8 @@ from cmm.audit import services as audit
 from cmm.audit.models import AuditEvent
 from tests.factories import case_in
 from tests.race import postgresql_only
-from tests.reliability.services import Browser, restart_postgresql, services_only
+from tests.reliability.wsgi import Browser
+from tests.servers import restart_postgresql, services_only
 
 pytestmark = [postgresql_only, services_only, pytest.mark.django_db(transaction=True)]
 
