@@ -1,4 +1,5 @@
-"""Random users take random steps on random records; the state machines hold.
+"""Random users take random steps on random records; the state machines hold (the case,
+the inquiry and the prepared return).
 
 A hypothesis rule-based state machine fires every transition declared on the django-fsm
 field (read from the field, not listed here) through `apply_transition` under the row lock
@@ -38,13 +39,16 @@ from cmm.core.exceptions import Refused
 from cmm.core.locking import lock_version
 from cmm.core.transitions import apply_transition
 from referrals.models import CloseReason, Inquiry
+from repatriation import services as return_services
+from repatriation.models import PreparedReturn, StopReason
 from tests.factories import case_in, interview_data, make_inquiry
+from tests.repatriation.test_returns import update, walk_to
 
 # Sensible for CI (a few seconds each) and the same examples on every run: a failure is
 # reproducible and the suite is not flaky.
 MACHINE_SETTINGS = settings(
-    max_examples=12,
-    stateful_step_count=25,
+    max_examples=10,
+    stateful_step_count=20,
     derandomize=True,
     database=None,
     deadline=None,
@@ -140,7 +144,12 @@ def machine_for(
         def someone(self, data, record):
             """Anyone at all, or (as often) someone involved: the record's contact person,
             a supervisor or the hotline. Random users would almost always be refused."""
-            contact = row(record).get("contact_person_id")
+            fields = row(record)
+            contact = fields.get("contact_person_id")
+            if "case_id" in fields:  # a return: its case's contact person handles it
+                contact = Case.objects.values_list("contact_person_id", flat=True).get(
+                    pk=fields["case_id"]
+                )
             involved = [u for u in users if u.pk == contact] + [
                 personas["tove"],
                 personas["hanne"],
@@ -240,6 +249,10 @@ CASE_ARGUMENTS = {
     "on": lambda m: days_ago(),
     "status": lambda m: st.sampled_from(EndStatus.values),
 }
+RETURN_ARGUMENTS = {
+    "on": lambda m: days_ago(),
+    "reason_code": lambda m: st.sampled_from(StopReason.values),
+}
 INQUIRY_ARGUMENTS = {
     "note": lambda m: st.sampled_from(["", "Syntetisk visitation."]),
     "case": lambda m: st.sampled_from(m.extra["cases"]),
@@ -260,6 +273,34 @@ def some_cases(personas):
         case_in("interviewing", contact=personas["kasper"], **people),
         case_in("report_sent_to_immigration_service", contact=personas["karin"], **people),
         case_in("assessed_trafficked", contact=personas["karin"], **people),
+    ]
+
+
+def some_returns(personas):
+    """Returns at several steps, each with the facts its next step needs."""
+    karin, today = personas["karin"], timezone.localdate()
+    people = {"hotline": personas["hanne"], "supervisor": personas["tove"], "contact": karin}
+
+    def opened():
+        case = case_in("assessed_trafficked", **people)
+        case_services.case_answer_offer(
+            actor=karin, case_id=case.pk, version=case.version, accepted=True, on=today
+        )
+        case.refresh_from_db()
+        return return_services.return_start(actor=karin, case_id=case.pk, case_version=case.version)
+
+    ready_to_apply = opened()
+    update(ready_to_apply, karin, offer_accepted_on=today, application_sent_on=today)
+    ready_to_travel = walk_to(opened(), karin, "travel")
+    update(
+        ready_to_travel, karin, application_approved_on=today, departure_on=today, destination="GH"
+    )
+    return [
+        opened(),
+        ready_to_apply,
+        walk_to(opened(), karin, "plan"),
+        ready_to_travel,
+        walk_to(opened(), karin, "follow_up"),
     ]
 
 
@@ -290,6 +331,14 @@ def test_the_inquiry_machine_holds_for_any_user_and_any_step(personas):
     hanne = personas["hanne"]
     case_in("awaiting_assignment", hotline=hanne, supervisor=personas["tove"], contact=None)
     machine = machine_for(Inquiry, personas, some_inquiries(personas), INQUIRY_ARGUMENTS, (Case,))
+    run_state_machine_as_test(machine, settings=MACHINE_SETTINGS)
+
+
+@pytest.mark.django_db
+def test_the_return_machine_holds_for_any_user_and_any_step(personas):
+    machine = machine_for(
+        PreparedReturn, personas, some_returns(personas), RETURN_ARGUMENTS, (Case,)
+    )
     run_state_machine_as_test(machine, settings=MACHINE_SETTINGS)
 
 
