@@ -76,10 +76,15 @@ def send_digest(user: User, day: date) -> bool:
     return True
 
 
-def send_daily_digests(day: date | None = None) -> int:
-    """Every working day: a digest to each contact person and supervisor with due work."""
+def send_daily_digests(day: date | None = None, *, catch_up: bool = False) -> int:
+    """Every working day: a digest to each contact person and supervisor with due work.
+
+    A catch-up run sends only when no digest went out that day: the 07:00 run was lost
+    (the broker was down when beat sent it), not merely empty for someone."""
     day = day or timezone.localdate()
     if not is_working_day(day):
+        return 0
+    if catch_up and DigestSent.objects.filter(day=day).exists():
         return 0
     users = (
         User.objects.filter(is_active=True, groups__name__in=[Role.CONTACT_PERSON, Role.SUPERVISOR])

@@ -12,9 +12,10 @@ from cases import exports, reminders
     retry_backoff_max=600,
     max_retries=10,
 )
-def send_daily_digests() -> int:
-    """The 07:00 digest (beat schedule in cmm/celery.py); safe to run twice a day."""
-    return reminders.send_daily_digests()
+def send_daily_digests(catch_up: bool = False) -> int:
+    """The 07:00 digest and its catch-up runs (beat schedule in cmm/celery.py); safe to run
+    twice a day."""
+    return reminders.send_daily_digests(catch_up=catch_up)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -26,6 +26,14 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
+    # Beat cannot send a task while Redis is down (it logs "Message Error" after about five
+    # minutes of retries), and it does not send a missed run later. Hourly catch-ups until
+    # 11:00 send the morning's digests once Redis is back, if the 07:00 run was lost.
+    "daily-reminder-digests-catch-up": {
+        "task": "cases.tasks.send_daily_digests",
+        "schedule": crontab(hour="8-11", minute=0, day_of_week="mon-fri"),
+        "kwargs": {"catch_up": True},
+    },
     # Expired sessions hold nothing useful but still name who was logged in when;
     # clearing them nightly keeps the session table small and tidy. Drafts of forms left
     # when a session ended go too once they are a day old.

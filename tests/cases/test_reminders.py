@@ -1,5 +1,4 @@
 import os
-import subprocess
 import threading
 import time
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from cases.models import DigestSent
 from cases.tasks import send_daily_digests
 from cmm.celery import app
 from tests.factories import case_in, make_inquiry
+from tests.servers import start_redis, stop_redis, wait_for
 
 CPH = ZoneInfo("Europe/Copenhagen")
 WEDNESDAY = datetime(2026, 11, 25, 7, 0, tzinfo=CPH)
@@ -77,55 +77,6 @@ def test_the_digest_is_on_the_beat_schedule_at_seven_on_weekdays():
     assert app.conf.timezone == "Europe/Copenhagen"
 
 
-def _wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
-def _redis(*args):
-    subprocess.run(
-        ["redis-cli", "-p", os.environ["REDIS_PORT"], *args], check=False, capture_output=True
-    )
-
-
-def _start_redis():
-    root = os.environ["TEST_SERVICES_DIR"]
-    subprocess.run(
-        [
-            "redis-server",
-            "--port",
-            os.environ["REDIS_PORT"],
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            root,
-            "--daemonize",
-            "yes",
-            "--pidfile",
-            f"{root}/redis.pid",
-            "--logfile",
-            f"{root}/redis.log",
-        ],
-        check=True,
-    )
-    _wait_for(
-        lambda: (
-            subprocess.run(
-                ["redis-cli", "-p", os.environ["REDIS_PORT"], "ping"],
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-            == "PONG"
-        )
-    )
-
-
 @redis_only
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_digests_once_whatever_the_runs(work):
@@ -134,7 +85,7 @@ def test_a_real_worker_sends_the_digests_once_whatever_the_runs(work):
         start_worker(app, pool="solo", perform_ping_check=False),
     ):
         send_daily_digests.delay()
-        _wait_for(lambda: DigestSent.objects.count() == 2)
+        wait_for(lambda: DigestSent.objects.count() == 2)
         send_daily_digests.delay()
         time.sleep(2)
     assert len(mail.outbox) == 2
@@ -147,7 +98,7 @@ def test_a_digest_requested_while_redis_is_down_runs_when_it_is_back(work):
         time_machine.travel(WEDNESDAY, tick=True),
         start_worker(app, pool="solo", perform_ping_check=False),
     ):
-        _redis("shutdown", "nosave")
+        stop_redis()
         published = threading.Event()
 
         def publish():
@@ -158,8 +109,8 @@ def test_a_digest_requested_while_redis_is_down_runs_when_it_is_back(work):
         thread.start()
         time.sleep(3)
         assert not published.is_set()
-        _start_redis()
+        start_redis()
         thread.join(timeout=60)
         assert published.is_set()
-        _wait_for(lambda: DigestSent.objects.count() == 2, seconds=60)
+        wait_for(lambda: DigestSent.objects.count() == 2, seconds=60)
     assert len(mail.outbox) == 2
