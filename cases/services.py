@@ -93,9 +93,15 @@ def birth_date_from_age(age: int, on: date | None = None) -> date:
     return date(on.year - age, on.month, 1) - timedelta(days=182)
 
 
+def refuse_if_anonymised(case: Case) -> None:
+    """An anonymised course is closed for good: nothing on it changes again."""
+    if case.anonymised_at is not None:
+        raise Refused(_("This course is anonymised and can no longer be changed."))
+
+
 def lock_case(case_id: int, version: int) -> Case:
     """The case, locked, if it is still the version the user saw."""
-    return lock_version(
+    case = lock_version(
         Case.objects.select_related("person"),
         case_id,
         version,
@@ -104,15 +110,19 @@ def lock_case(case_id: int, version: int) -> Case:
             "Nothing was saved; check the current case and try again."
         ),
     )
+    refuse_if_anonymised(case)
+    return case
 
 
 def _require_work(actor: AbstractBaseUser, case: Case) -> None:
     if not user_may(actor, "cases.work_on_case", case):
         raise PermissionDenied
+    refuse_if_anonymised(case)
 
 
 def _touch(case: Case) -> None:
     """Every change to a case makes open forms on it stale and counts as activity."""
+    refuse_if_anonymised(case)
     case.version += 1
     case.last_activity_at = timezone.now()
     case.save(update_fields=["version", "last_activity_at"])
@@ -211,6 +221,7 @@ def _check_assignable(contact_person: User, deputy: User | None) -> None:
 
 def _assign(actor: AbstractBaseUser, case: Case, contact_person: User, deputy: User | None) -> None:
     """Move the case and its per-case permissions; the caller holds the row lock."""
+    refuse_if_anonymised(case)
     before = audit.snapshot(case, ("contact_person", "deputy"))
     old = {case.contact_person, case.deputy} - {None}
     new = {contact_person, deputy} - {None}

@@ -71,6 +71,7 @@ def assessed_in(year: int) -> list[Assessed]:
             "sexual_kind",
             "forced_labour_industry",
             "criminal_kinds",
+            "age_at_decision",
             "case__person_id",
             "case__person__gender",
             "case__person__nationality",
@@ -98,7 +99,11 @@ def assessed_in(year: int) -> list[Assessed]:
                 criminal_kinds=sorted(r["criminal_kinds"] or []),
                 gender=r["case__person__gender"],
                 nationality=r["case__person__nationality"],
-                age=age_on(r["case__person__birth_date"], r["decided_on"]),
+                # An anonymised person's age on the decision date was kept when the
+                # date of birth was erased (cases/retention.py).
+                age=r["age_at_decision"]
+                if r["age_at_decision"] is not None
+                else age_on(r["case__person__birth_date"], r["decided_on"]),
                 declared_minor=r["case__person__declared_minor"],
                 end_status=r["case__end_status"],
                 ended_on=r["case__ended_on"],

@@ -22,3 +22,12 @@ def send_daily_digests(catch_up: bool = False) -> int:
 def nightly_statistics_export() -> str:
     """The 02:00 export of this year's and last year's statistics (cmm/celery.py)."""
     return str(exports.nightly_export(settings.CMM_EXPORT_DIR, timezone.localdate()))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def retention_check() -> int:
+    """The nightly list of courses past retention (cmm/celery.py); anonymising stays a
+    supervisor's decision."""
+    from cases import retention
+
+    return len(retention.retention_check().references)

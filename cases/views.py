@@ -87,6 +87,9 @@ def _act(
 ) -> HttpResponse:
     """Validate `form`, run `action` (a service call returning the success message) and
     turn refusals into messages; on any failure the user's input stays in the form."""
+    if case.is_anonymised:
+        messages.error(request, _("This course is anonymised and can no longer be changed."))
+        return redirect("cases:detail", pk=case.pk)
     if request.method == "POST" and form.is_valid():
         try:
             message = action(form.cleaned_data)
@@ -124,8 +127,9 @@ def unassigned(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     user = request.user
-    can_work = user_may(user, "cases.work_on_case", case)
-    can_assign = user.has_perm("cases.assign_case")
+    # An anonymised course is read-only for everyone.
+    can_work = user_may(user, "cases.work_on_case", case) and not case.is_anonymised
+    can_assign = user.has_perm("cases.assign_case") and not case.is_anonymised
     consents = selectors.consent_status(case)
     context = {
         "case": case,
@@ -177,7 +181,9 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
         "police-report": can_work
         and state in (CaseState.ASSESSED_TRAFFICKED, CaseState.IN_SUPPORT, CaseState.ENDED),
         "end": can_work and in_support,
-        "reopen": state == CaseState.ENDED and request.user.has_perm("cases.reopen_case"),
+        "reopen": state == CaseState.ENDED
+        and request.user.has_perm("cases.reopen_case")
+        and not case.is_anonymised,
     }
     return {
         "period": period,
@@ -192,7 +198,7 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
         .exclude(pk=case.pk)
         .order_by("opened_at"),
         "support_steps": [(name, STEPS[name].title) for name, shown in steps.items() if shown],
-        "can_approve": request.user.has_perm("cases.approve_extension"),
+        "can_approve": request.user.has_perm("cases.approve_extension") and not case.is_anonymised,
         "prepared_return": prepared,
         "can_start_return": prepared is None
         and in_support

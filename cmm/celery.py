@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-11", minute=0, day_of_week="mon-fri"),
         "kwargs": {"catch_up": True},
     },
+    # Every night at 03:30: which courses are past retention; supervisors are told about
+    # new ones and decide on each (cases/retention.py).
+    "nightly-retention-check": {
+        "task": "cases.tasks.retention_check",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Expired sessions hold nothing useful but still name who was logged in when;
     # clearing them nightly keeps the session table small and tidy. Drafts of forms left
     # when a session ended go too once they are a day old.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseState
-from cases.services import lock_case
+from cases.services import lock_case, refuse_if_anonymised
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
 from cmm.core.locking import lock_version
@@ -58,7 +58,7 @@ def _kr(amount: int) -> str:
 
 
 def _lock(return_id: int, version: int) -> PreparedReturn:
-    return lock_version(
+    prepared = lock_version(
         PreparedReturn.objects.select_related("case__person"),
         return_id,
         version,
@@ -67,6 +67,8 @@ def _lock(return_id: int, version: int) -> PreparedReturn:
             "Nothing was saved; check it and try again."
         ),
     )
+    refuse_if_anonymised(prepared.case)
+    return prepared
 
 
 def _require(actor: AbstractBaseUser, prepared: PreparedReturn) -> None:

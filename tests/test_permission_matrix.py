@@ -115,6 +115,13 @@ MATRIX = [
     ("cases:queue", "slug:nonsense", "get", [LOGIN, 404, 404, 404, 403, 403]),
     ("cases:workload", None, "get", [LOGIN, 403, 403, 200, 403, 403]),
     ("cases:bulk_reassign", None, "post", [LOGIN, 403, 403, 302, 403, 403]),
+    ("cases:retention", None, "get", [LOGIN, 403, 403, 200, 403, 403]),
+    # The confirmation page shows; a wrong confirmation is refused on the same page.
+    ("cases:anonymise", "own_case", "get", [LOGIN, 404, 404, 200, 404, 404]),
+    ("cases:anonymise", "own_case", "post", [LOGIN, 404, 404, 200, 404, 404]),
+    ("cases:anonymise", "missing", "get", [LOGIN, 404, 404, 404, 404, 404]),
+    ("cases:legal_hold", "own_case", "get", [LOGIN, 404, 404, 200, 404, 404]),
+    ("cases:legal_hold", "case", "post", [LOGIN, 404, 404, 200, 404, 404]),
     ("search", None, "get", [LOGIN, 200, 200, 200, 403, 403]),
     ("search", None, "post", [LOGIN, 200, 200, 200, 403, 403]),
     ("audit:person", "own_case", "get", [LOGIN, 403, 403, 200, 403, 403]),

@@ -18,6 +18,7 @@ from cases.models.interview import INDICATORS, Interview, Recommendation
 from cases.models.note import Note
 from cases.models.person import Person, ResidenceStatus
 from cases.models.reminder import DigestSent
+from cases.models.retention import RetentionCheck
 from cases.models.support import (
     Extension,
     ExtensionReason,
@@ -65,6 +66,7 @@ __all__ = [
     "Recommendation",
     "ReflectionPeriod",
     "ResidenceStatus",
+    "RetentionCheck",
     "ServiceKind",
     "SexualKind",
     "SupportService",

@@ -83,6 +83,9 @@ class Assessment(models.Model):
     )
     exploitation_from = models.DateField(_("exploited from"), null=True, blank=True)
     exploitation_to = models.DateField(_("exploited until"), null=True, blank=True)
+    # The person's age on the decision date, kept when their date of birth is erased by
+    # anonymisation, so the statistics of the decision's year do not change.
+    age_at_decision = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

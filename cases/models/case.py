@@ -135,6 +135,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         _("how the course ended"), max_length=32, choices=EndStatus.choices, blank=True
     )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Retention (cases/retention.py): a legal hold keeps an ended course from being
+    # anonymised; an anonymised course can no longer be changed.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -147,11 +152,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("reopen_case", "Can reopen an ended course"),
             ("approve_extension", "Can approve an extension granted by CMM"),
             ("view_statistics", "Can see the aggregate statistics and download the exports"),
+            ("anonymise_case", "Can review courses past retention, hold and anonymise them"),
         ]
         indexes = [models.Index(fields=["contact_person", "state"])]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def next_step(self) -> str:

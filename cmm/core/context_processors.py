@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict:
     nav["queues"] = case_role or Role.HOTLINE in roles
     nav["workload"] = Role.SUPERVISOR in roles
     nav["statistics"] = user.has_perm("cases.view_statistics")
+    nav["retention"] = user.has_perm("cases.anonymise_case")
     nav["search"] = case_role or Role.HOTLINE in roles
     nav["is_account_admin"] = user.is_staff and user.has_perm("auth.view_user")
     return {"nav": nav}

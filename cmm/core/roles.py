@@ -40,6 +40,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.reopen_case",
         "cases.approve_extension",
         "cases.view_statistics",
+        # Retention: review courses past the retention period, hold or anonymise them.
+        "cases.anonymise_case",
         # The audit review: who accessed a person, a user's activity, the DPO's export.
         "audit.view_auditevent",
         # Contact persons handle their own cases' returns through cases.work_on_case.
