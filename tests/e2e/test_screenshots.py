@@ -1,6 +1,8 @@
 """A screenshot of every main page at 1366x768 (test-artifacts/screenshots/), each checked
 to have loaded: a success status, its heading visible, no error or refusal page."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -25,6 +27,11 @@ def loaded(page, response, name: str) -> None:
 
 def visit(page, url: str, name: str) -> None:
     loaded(page, page.goto(url), name)
+    # A menu entry's count stays on the line of its name.
+    lines = page.locator(".cmm-nav a").evaluate_all(
+        "links => links.map(a => a.getClientRects().length)"
+    )
+    assert set(lines) <= {1}, f"{name}: a menu entry wraps"
 
 
 def supported_case(hanne, tove, karin):
@@ -130,6 +137,11 @@ def test_every_main_page_loads_and_is_photographed(
     visit(page, f"{url}/", "home-supervisor")
     for queue in queues.QUEUES:
         visit(page, f"{url}/cases/queues/{queue.slug}/", f"queue-{queue.slug}")
+    # Every queue's count sits inside the queue menu, beside its name.
+    menu = page.locator(".cmm-queue-nav").bounding_box()
+    for count in page.locator(".cmm-queue-nav .cmm-count").all():
+        box = count.bounding_box()
+        assert box["x"] + box["width"] <= menu["x"] + menu["width"]
     visit(page, f"{url}/cases/workload/", "workload")
     visit(page, f"{url}/cases/{case.pk}/", "case-supervisor")
     visit(page, f"{url}/cases/{case.pk}/assign/", "case-step-assign")
@@ -141,6 +153,8 @@ def test_every_main_page_loads_and_is_photographed(
     page = open_as(stig)
     visit(page, f"{url}/", "home-statistics")
     visit(page, f"{url}/statistics/", "statistics")
+    headings = page.locator("section.cmm-stat-table h2").all_inner_texts()
+    assert not [h for h in headings if re.fullmatch(r"[a-z_0-9]+", h)], headings
 
     # Administrator.
     page = open_as(anna)
