@@ -54,6 +54,9 @@ def test_the_whole_course_from_the_call_to_the_statistics(
     # Hotline: the call is registered, triaged and the person referred.
     hotline = open_as(hanne)
     hotline.get_by_role("link", name="Registrér en henvendelse").click()
+    # The call came in three hours ago, before the interviews below.
+    received = timezone.localtime() - timezone.timedelta(hours=3)
+    hotline.fill("#id_received_at", received.strftime("%Y-%m-%dT%H:%M"))
     hotline.select_option("#id_channel", "hotline")
     hotline.select_option("#id_caller_type", "ngo")
     hotline.select_option("#id_subject", "possible_victim")
