@@ -19,6 +19,7 @@ from cases.statistics import statistics_for
 
 # Danish headings of the tables, in the annual report's order.
 TABLE_TITLES = {
+    "summary": "Nøgletal",
     "inquiries_by_channel": "Henvendelser om mulige ofre efter kanal",
     "hotline_calls_by_caller_type": "Opkald til hotlinen efter henvender",
     "assessed_by_authority": "Identificerede efter myndighed",
@@ -34,6 +35,7 @@ TABLE_TITLES = {
     "status_at_year_end": "Status ved årets udgang",
     "police_reports_by_provision": "Politianmeldelser efter bestemmelse",
     "police_reports_not_filed_by_reason": "Ikke anmeldt efter årsag",
+    "assessed_overview": "Identificerede efter nationalitet, køn, alder og udnyttelsesform",
 }
 
 
