@@ -273,6 +273,27 @@ def erase_course(case: Case, now=None) -> None:
     _redact_trail(case, person, names, inquiry_person_ids, erased_inquiries)
 
 
+def redact_anonymised_trail(case_id: int) -> None:
+    """Redact the audit trail of a course anonymised before anonymisation did so itself
+    (run once after upgrading: `manage.py redact_anonymised_audit`). The names are gone,
+    so searches for them cannot be recognised any more; everything else is redacted as
+    `erase_course` does."""
+    case = Case.objects.select_related("person").get(pk=case_id, anonymised_at__isnull=False)
+    inquiry_person_ids = set(
+        InquiryPerson.objects.filter(Q(case=case) | Q(inquiry__linked_case=case)).values_list(
+            "pk", flat=True
+        )
+    )
+    erased = set(Inquiry.objects.filter(linked_case=case).values_list("pk", flat=True))
+    for inquiry_id in set(
+        InquiryPerson.objects.filter(case=case).values_list("inquiry_id", flat=True)
+    ):
+        others = InquiryPerson.objects.filter(inquiry_id=inquiry_id).exclude(case=case)
+        if not others.filter(Q(case__isnull=True) | Q(case__anonymised_at__isnull=True)).exists():
+            erased.add(inquiry_id)
+    _redact_trail(case, case.person, [], inquiry_person_ids, erased)
+
+
 def _lock_course(case_id: int) -> Case:
     """The case and every course of its person, locked, so no course of the person is
     reopened or held while we decide."""

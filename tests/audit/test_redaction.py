@@ -7,10 +7,12 @@ import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import retention
 from cases.models import Interview, Note, Person
 from cmm.audit import services as audit
 from cmm.audit.models import AppendOnlyError, AuditEvent
@@ -178,14 +180,11 @@ def _legacy(actor, obj, changes: dict) -> None:
     )
 
 
-@pytest.fixture
-def course(old_course, karin, tove):  # noqa: F811
-    """The course of test_retention, with the trail an older version wrote for it and
-    searches for the person by name, alias and reference."""
-    person = Person.objects.get(pk=old_course.person_id)
-    note = Note.objects.filter(case=old_course).first()
-    interview = Interview.objects.get(case=old_course)
-    inquiry_person = InquiryPerson.objects.get(case=old_course)
+def _legacy_trail(case, karin) -> None:
+    person = Person.objects.get(pk=case.person_id)
+    note = Note.objects.filter(case=case).first()
+    interview = Interview.objects.get(case=case)
+    inquiry_person = InquiryPerson.objects.get(case=case)
     _legacy(
         karin,
         person,
@@ -207,6 +206,12 @@ def course(old_course, karin, tove):  # noqa: F811
     )
     _legacy(karin, inquiry_person, {"alias": [None, "Testperson 1"], "age": [None, 24]})
     _legacy(karin, inquiry_person.inquiry, {"summary": [None, "Syntetisk testhenvendelse."]})
+
+
+@pytest.fixture
+def course(old_course, karin):  # noqa: F811
+    """The course of test_retention, with the trail an older version wrote for it."""
+    _legacy_trail(old_course, karin)
     return old_course
 
 
@@ -277,3 +282,23 @@ def test_the_review_pages_and_the_dpo_export_show_the_events_without_the_erased_
     assert note_rows and "'text'" in note_rows[0]["changes"]
     assert REDACTED in note_rows[0]["changes"] and note_rows[0]["redacted_at"]
     assert any(r["action"] == "search" and REDACTED in r["changes"] for r in rows)
+
+
+def test_courses_anonymised_before_the_upgrade_are_redacted_by_the_command(
+    old_course,  # noqa: F811
+    karin,
+    tove,
+):
+    retention.case_anonymise(actor=tove, case_id=old_course.pk, confirmation=old_course.reference)
+    # What an older version left in the trail: the values the course's events recorded.
+    _legacy_trail(old_course, karin)
+    assert "Syntetisk samtale" in _all_changes()
+
+    call_command("redact_anonymised_audit", stdout=io.StringIO())
+    call_command("redact_anonymised_audit", stdout=io.StringIO())  # again: nothing to do
+
+    text = _all_changes()
+    assert not [value for value in ERASED if value in text]
+    note = Note.objects.filter(case=old_course).first()
+    event = AuditEvent.objects.filter(object_ref=note.reference, actor=karin).latest("id")
+    assert event.changes == {"text": [None, REDACTED], "corrects": [None, None]}
