@@ -51,8 +51,13 @@ PreparedReturn (repatriation): erased: family relations, health needs in Denmark
   reason.
 Payment: erased: the note; kept: kind, amount, date.
 
-The audit trail is append-only and is not rewritten: the anonymisation is recorded in it
-(the reference and who did it), never the erased values.
+Audit trail: events record the identifying fields above only as changed, never their
+values (`cmm.audit.personal`). Anonymisation redacts what older events still hold, in the
+same transaction: the values of those fields in the events of the course, its person and
+its erased inquiries are replaced by a marker, and so are the queries of searches for the
+person's names or aliases. The trail is otherwise append-only: a redaction is the one
+change the database allows, once per event, and it keeps who, when, what and which field.
+The anonymisation itself is recorded (the reference and who did it), never the values.
 """
 
 import logging
@@ -60,6 +65,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -84,6 +90,7 @@ from cases.models import (
 )
 from cases.models.person import ADULT_AGE, age_on
 from cmm.audit import services as audit
+from cmm.audit.models import AuditEvent
 from cmm.core.exceptions import Refused
 from cmm.core.roles import Role
 from referrals.models import Inquiry, InquiryPerson
@@ -148,11 +155,45 @@ def _erase_inquiry(inquiry_id: int) -> None:
     )
 
 
+def _of(model, ids) -> Q:
+    return Q(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in ids],
+    )
+
+
+def _redact_trail(
+    case: Case, person: Person, names: list[str], inquiry_person_ids: set[int], inquiries: set[int]
+) -> None:
+    """Redact the identifying values older audit events hold of what `erase_course` erased
+    (`changes` only; who, when, what and which field stay)."""
+    course = Q(object_ref=case.reference) | Q(object_ref__startswith=f"{case.reference}/")
+    # A person registered with the referral and merged into a known one has their own events.
+    merged = set()
+    for event in AuditEvent.objects.filter(course, changes__has_key="person"):
+        merged.update(v for v in event.changes["person"] if isinstance(v, int))
+    # Only persons that no longer exist: one who still does keeps their data and trail.
+    merged -= set(Person.objects.filter(pk__in=merged).values_list("pk", flat=True))
+    person_ids = {person.pk, *merged}
+    condition = course | _of(Person, person_ids) | _of(InquiryPerson, inquiry_person_ids)
+    for reference in Inquiry.objects.filter(pk__in=inquiries).values_list("reference", flat=True):
+        # Every person of an erased inquiry is erased, including ones removed from it.
+        condition |= Q(object_ref=reference) | Q(object_ref__startswith=f"{reference}/")
+    audit.redact_events(AuditEvent.objects.filter(condition))
+    audit.redact_searches(names)
+
+
 def erase_course(case: Case, now=None) -> None:
     """Erase the identifying data of `case` and its person (the module docstring lists
-    every field); coded data stay. The caller holds the locks and writes the audit."""
+    every field) and redact them in the audit trail; coded data stay. The caller holds the
+    locks, runs it in one transaction and records the anonymisation."""
     now = now or timezone.now()
     person = Person.objects.select_for_update().get(pk=case.person_id)
+    inquiry_persons = InquiryPerson.objects.filter(Q(case=case) | Q(inquiry__linked_case=case))
+    # The names as they were, to find the searches for them once they are gone.
+    names = [person.name, *person.aliases, *inquiry_persons.values_list("alias", flat=True)]
+    inquiry_person_ids = set(inquiry_persons.values_list("pk", flat=True))
+    erased_inquiries: set[int] = set()
     if person.birth_date is not None:
         # Every course of the person is counted in some year's statistics by the age on
         # its decision date: keep that age before the date of birth goes.
@@ -209,16 +250,18 @@ def erase_course(case: Case, now=None) -> None:
     )
     Payment.objects.filter(prepared_return__case=case).update(note="")
 
-    InquiryPerson.objects.filter(Q(case=case) | Q(inquiry__linked_case=case)).update(
+    InquiryPerson.objects.filter(pk__in=inquiry_person_ids).update(
         alias="", whereabouts="", language=""
     )
     for inquiry_id in Inquiry.objects.filter(linked_case=case).values_list("pk", flat=True):
         _erase_inquiry(inquiry_id)
+        erased_inquiries.add(inquiry_id)
     referring = set(InquiryPerson.objects.filter(case=case).values_list("inquiry_id", flat=True))
     for inquiry_id in referring:
         others = InquiryPerson.objects.filter(inquiry_id=inquiry_id).exclude(case=case)
         if not others.filter(Q(case__isnull=True) | Q(case__anonymised_at__isnull=True)).exists():
             _erase_inquiry(inquiry_id)
+            erased_inquiries.add(inquiry_id)
 
     case.authority_override_reason = ""
     case.legal_hold_reason = ""
@@ -227,6 +270,28 @@ def erase_course(case: Case, now=None) -> None:
     case.save(
         update_fields=["authority_override_reason", "legal_hold_reason", "anonymised_at", "version"]
     )
+    _redact_trail(case, person, names, inquiry_person_ids, erased_inquiries)
+
+
+def redact_anonymised_trail(case_id: int) -> None:
+    """Redact the audit trail of a course anonymised before anonymisation did so itself
+    (run once after upgrading: `manage.py redact_anonymised_audit`). The names are gone,
+    so searches for them cannot be recognised any more; everything else is redacted as
+    `erase_course` does."""
+    case = Case.objects.select_related("person").get(pk=case_id, anonymised_at__isnull=False)
+    inquiry_person_ids = set(
+        InquiryPerson.objects.filter(Q(case=case) | Q(inquiry__linked_case=case)).values_list(
+            "pk", flat=True
+        )
+    )
+    erased = set(Inquiry.objects.filter(linked_case=case).values_list("pk", flat=True))
+    for inquiry_id in set(
+        InquiryPerson.objects.filter(case=case).values_list("inquiry_id", flat=True)
+    ):
+        others = InquiryPerson.objects.filter(inquiry_id=inquiry_id).exclude(case=case)
+        if not others.filter(Q(case__isnull=True) | Q(case__anonymised_at__isnull=True)).exists():
+            erased.add(inquiry_id)
+    _redact_trail(case, case.person, [], inquiry_person_ids, erased)
 
 
 def _lock_course(case_id: int) -> Case:

@@ -1,14 +1,22 @@
 """The audit trail (revisionsspor): who did what to which record, and when."""
 
+import contextlib
+import json
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove an audit event."""
+    """Raised on any attempt to change or remove an audit event, other than redacting it."""
+
+
+# The only columns a redaction may change; every other column is fixed once written.
+REDACTABLE = ("changes", "redacted_at")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -62,6 +70,9 @@ class AuditEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=64, blank=True)
     to_state = models.CharField(_("to"), max_length=64, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # Set once, when anonymisation replaced the personal data in `changes` with a marker;
+    # the database allows no other change to an event, and no second redaction.
+    redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -80,8 +91,46 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise AppendOnlyError("Audit events cannot be changed.")
+            self._check_redaction()
+            kwargs["update_fields"] = REDACTABLE
         super().save(*args, **kwargs)
+
+    def _check_redaction(self) -> None:
+        """The one change allowed (the database trigger enforces the same): a first
+        redaction, which sets `redacted_at` and may rewrite `changes`, nothing else."""
+        stored = type(self).objects.filter(pk=self.pk).first()
+        if stored is None or stored.redacted_at is not None or self.redacted_at is None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        for field in self._meta.concrete_fields:
+            if field.name in REDACTABLE:
+                continue
+            if field.value_from_object(self) != field.value_from_object(stored):
+                raise AppendOnlyError("Audit events cannot be changed.")
+
+    def changed_fields(self) -> list[tuple[str, bool]]:
+        """The fields this event changed (by their label where known), each with whether
+        its values are withheld as personal data, for the review page."""
+        from cmm.audit.personal import REDACTED
+
+        # Nested snapshots (a removed record's fields) count as withheld too.
+        if self.action in (self.Action.SEARCH, self.Action.EXPORT, self.Action.LOGIN_FAILED):
+            return []
+        model = self.content_type.model_class() if self.content_type_id else None
+        fields = []
+        for name, value in self.changes.items():
+            label = name
+            if model is not None:
+                with contextlib.suppress(FieldDoesNotExist):
+                    label = str(model._meta.get_field(name).verbose_name)
+            fields.append((label, REDACTED in json.dumps(value, default=str)))
+        return fields
+
+    @property
+    def query_redacted(self) -> bool:
+        """Whether this search's query was redacted at anonymisation."""
+        from cmm.audit.personal import REDACTED
+
+        return self.action == self.Action.SEARCH and self.changes.get("query") == REDACTED
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")

@@ -38,8 +38,16 @@ def person_access(person, case_references: list[str]) -> QuerySet:
     condition = Q(object_ref=person.reference)
     for reference in case_references:
         condition |= Q(object_ref=reference) | Q(object_ref__startswith=f"{reference}/")
-    return AuditEvent.objects.filter(condition).select_related("actor").order_by("-at", "-id")
+    return (
+        AuditEvent.objects.filter(condition)
+        .select_related("actor", "content_type")
+        .order_by("-at", "-id")
+    )
 
 
 def user_activity(user) -> QuerySet:
-    return AuditEvent.objects.filter(actor=user).select_related("actor").order_by("-at", "-id")
+    return (
+        AuditEvent.objects.filter(actor=user)
+        .select_related("actor", "content_type")
+        .order_by("-at", "-id")
+    )

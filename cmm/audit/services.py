@@ -8,8 +8,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from cmm.audit.models import AuditEvent
+from cmm.audit.personal import REDACTED, mask
+from cmm.core.names import fold
 
 Action = AuditEvent.Action
 
@@ -62,13 +66,16 @@ def record(
         # An event outside the action's transaction could survive a rolled-back action
         # or vanish while the action stays: both break the trail's promise.
         raise RuntimeError("Audit events for changes must be written inside transaction.atomic().")
+    # Identifying fields are recorded as changed, never with their values: anonymisation
+    # could not erase them from an append-only trail.
+    changes = mask(obj._meta.label_lower, changes or {})
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         object_ref=_reference(obj),
-        changes=changes or {},
+        changes=changes,
         transition=transition,
         from_state=from_state,
         to_state=to_state,
@@ -79,7 +86,7 @@ def record(
 def record_create(
     actor: AbstractBaseUser | None, obj: models.Model, fields: Iterable[str]
 ) -> AuditEvent:
-    """A created record with its initial values."""
+    """A created record with its initial values (identifying ones only as set)."""
     values = snapshot(obj, fields)
     changes = {name: [None, value] for name, value in values.items() if value not in (None, "")}
     return record(actor, Action.CREATE, obj, changes=changes)
@@ -100,3 +107,58 @@ def record_search(actor: AbstractBaseUser, query: str, results: int) -> AuditEve
 def record_download(actor: AbstractBaseUser, what: str) -> AuditEvent:
     """Who downloaded which export."""
     return AuditEvent.objects.create(actor=actor, action=Action.EXPORT, changes={"file": what})
+
+
+def _redact(event: AuditEvent, changes: dict[str, Any], now: datetime.datetime) -> None:
+    event.changes = changes
+    event.redacted_at = now
+    event.save()
+
+
+def redact_events(events: QuerySet) -> int:
+    """Replace the identifying values still held in `events` (written before they were
+    masked on the way in) with the marker: the one change the trail allows, once per
+    event. Call it inside the anonymisation's transaction. Returns how many changed."""
+    now = timezone.now()
+    redacted = 0
+    for event in (
+        events.filter(redacted_at__isnull=True)
+        .exclude(changes={})
+        .select_related("content_type")
+        .order_by("pk")
+    ):
+        if event.content_type is None:
+            continue
+        masked = mask(f"{event.content_type.app_label}.{event.content_type.model}", event.changes)
+        if masked != event.changes:
+            _redact(event, masked, now)
+            redacted += 1
+    return redacted
+
+
+def searched_for(query: str, names: Iterable[str]) -> bool:
+    """Whether a search query was for someone with these names: every word of the query
+    begins a word of the names, compared folded (accents, Danish letters, case)."""
+    words = fold(query).split()
+    name_words = {w for name in names for w in fold(name or "").split()}
+    return bool(words) and all(
+        any(name_word.startswith(word) for name_word in name_words) for word in words
+    )
+
+
+def redact_searches(names: Iterable[str]) -> int:
+    """Replace the query of every search for someone with these names with the marker,
+    keeping who searched, when and how many records they were shown."""
+    names = [n for n in names if n and fold(n)]
+    if not names:
+        return 0
+    now = timezone.now()
+    redacted = 0
+    searches = AuditEvent.objects.filter(action=Action.SEARCH, redacted_at__isnull=True)
+    for pk, changes in searches.values_list("pk", "changes").iterator():
+        query = (changes or {}).get("query")
+        if isinstance(query, str) and searched_for(query, names):
+            event = AuditEvent.objects.get(pk=pk)
+            _redact(event, {**changes, "query": REDACTED}, now)
+            redacted += 1
+    return redacted

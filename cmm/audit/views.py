@@ -75,7 +75,9 @@ def export(request: HttpRequest) -> HttpResponse:
     events = selectors.filtered(events, request.GET)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["at", "actor", "action", "record", "transition", "from", "to", "changes"])
+    writer.writerow(
+        ["at", "actor", "action", "record", "transition", "from", "to", "changes", "redacted_at"]
+    )
     for e in events.iterator():
         writer.writerow(
             [
@@ -87,6 +89,7 @@ def export(request: HttpRequest) -> HttpResponse:
                 e.from_state,
                 e.to_state,
                 e.changes,
+                e.redacted_at.isoformat() if e.redacted_at else "",
             ]
         )
     audit.record_download(request.user, "audit-log.csv")

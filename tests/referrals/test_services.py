@@ -301,7 +301,10 @@ def test_update_can_add_and_remove_persons(hanne, inquiry):
     removed = AuditEvent.objects.get(
         action="update", object_ref=f"{inquiry.reference}/P{person.pk}"
     )
-    assert removed.changes["removed"][0]["alias"] == "Testperson 1"
+    # The removed person's fields are listed, the alias only as personal data.
+    assert removed.changes["removed"][0]["alias"] == "[personal data]"
+    assert removed.changes["removed"][0]["gender"] == person.gender
+    assert "Testperson 1" not in str(removed.changes)
 
 
 def test_update_with_a_stale_version_is_a_conflict_and_changes_nothing(hanne, tove, inquiry):
