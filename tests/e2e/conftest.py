@@ -64,12 +64,13 @@ def log_in(page, user, password="test-password-123") -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
-    page.wait_for_load_state()
     # The second factor, as a person types it: the code the app computes from its key.
     page.wait_for_url("**/accounts/two-factor/**")
     page.fill("#id_code", code_now(app_device_for(user)))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    # Return only once the page after the login has loaded: a test that navigates while the
+    # code is still being sent would abort the request that sets the session cookie.
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
 
 def screenshot(page, name: str) -> None:

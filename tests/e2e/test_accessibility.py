@@ -12,7 +12,17 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 def violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
+    # page.evaluate waits without a limit; a run that never settles must fail the test, not
+    # stall the suite, so the result is polled for with Playwright's timeout instead.
+    page.evaluate(
+        """() => { window.__axe = null;
+        axe.run(document).then(r => { window.__axe = {result: r}; },
+                               e => { window.__axe = {error: String(e)}; }); }"""
+    )
+    page.wait_for_function("window.__axe !== null", timeout=60_000)
+    outcome = page.evaluate("window.__axe")
+    assert "error" not in outcome, outcome.get("error")
+    result = outcome["result"]
     return [
         f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
         for v in result["violations"]

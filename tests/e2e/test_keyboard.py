@@ -43,8 +43,10 @@ def test_the_hotline_form_works_by_keyboard_alone(open_as, live_server, hanne):
     page.keyboard.press("ArrowDown")
     page.focus("#id_persons-0-alias")
     page.keyboard.type("Kun tastatur")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # Wait for the answer page itself: the old page is already loaded, so waiting for a
+    # load state alone could return before the form is even sent.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert not Inquiry.objects.exists()
     assert page.input_value("#id_persons-0-alias") == "Kun tastatur"
     assert focused(page) == "id_caller_type"  # the first field in error
