@@ -15,17 +15,14 @@ import zipfile
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import exports
-from cases.models import Case
 from cases.statistics import statistics_for
-from tests.world import build_world, module_data, verified_client
+from tests.world import build_world, cookies_kept, module_data, url_for, url_names, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +42,6 @@ def world(django_db_setup, django_db_blocker):
     with module_data(django_db_blocker):
         with django_db_blocker.unblock():
             built = build_world()
-            built.ids["group_hotline"] = Group.objects.get(name="hotline").pk
-            built.ids["case_type"] = ContentType.objects.get_for_model(Case).pk
             built.clients = {role: verified_client(user) for role, user in built.users.items()}
             karin = built.users["contact_person"]
             built.ids["totp_karin"] = TOTPDevice.objects.get(user=karin).pk
@@ -63,18 +58,10 @@ def world(django_db_setup, django_db_blocker):
         yield built
 
 
-def _url(world, name: str, kind: str | None) -> str:
-    """`kind` lists the URL's arguments separated by ':' (names from world.ids, else
-    literal), optionally followed by a query string whose values are looked up the same way."""
-    if kind is None:
-        return reverse(name)
-    path_part, _, query = kind.partition("?")
-    args = [world.ids.get(part, part) for part in path_part.split(":")]
-    url = reverse(name, args=args)
-    if query:
-        key, _, value = query.partition("=")
-        url += f"?{key}={world.ids.get(value, value)}"
-    return url
+@pytest.fixture(autouse=True)
+def _sessions_kept(world):
+    with cookies_kept(world.clients):
+        yield
 
 
 def _draft_path(world) -> str:
@@ -370,7 +357,7 @@ def _row_id(row: tuple) -> str:
 
 @pytest.mark.parametrize(("name", "kind", "method", "expected"), MATRIX, ids=map(_row_id, MATRIX))
 def test_permission_matrix(world, name, kind, method, expected):
-    url = _url(world, name, kind)
+    url = url_for(world, name, kind)
     for role, status in zip(ROLES, expected, strict=True):
         http = Client() if role == "anonymous" else world.clients[role]
         response = _request(world, http, method, name, url)
@@ -392,25 +379,8 @@ EXEMPT = {
 }
 
 
-def _url_names(resolver: URLResolver, namespace: str = "") -> list[tuple[str | None, str]]:
-    """Every pattern under `resolver` as (namespaced name or None, route)."""
-    found = []
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            found += [
-                (name, f"{pattern.pattern}{route}") for name, route in _url_names(pattern, inner)
-            ]
-        elif isinstance(pattern, URLPattern):
-            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
-            found.append((name, str(pattern.pattern)))
-    return found
-
-
 def test_every_url_has_a_row():
-    patterns = _url_names(get_resolver())
+    patterns = url_names(get_resolver())
     # The admin's unnamed patterns only redirect to named ones (an object's change page, the
     # catch-all to its index); anywhere else a pattern needs a name to be checked.
     unnamed = [route for name, route in patterns if name is None and not route.startswith("admin/")]
@@ -439,7 +409,7 @@ SHOWCASE = [
 def test_every_marker_is_shown_to_those_who_may_see_it(world):
     seen = {role: "" for role in ROLES}
     for role, name, kind, method in SHOWCASE:
-        response = _request(world, world.clients[role], method, name, _url(world, name, kind))
+        response = _request(world, world.clients[role], method, name, url_for(world, name, kind))
         assert response.status_code == 200
         seen[role] += _body(response)
     for marker, allowed in world.markers:

@@ -7,17 +7,22 @@ is rolled back when the module ends, and every test runs in a savepoint inside i
 django's usual test transaction), so whatever a test changes is undone before the next.
 """
 
+import copy
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.models import Case
+from cmm.audit.models import AuditEvent
 from cmm.core import drafts
 from repatriation import services as return_services
 from tests.factories import UserFactory, case_in, make_inquiry
@@ -38,6 +43,19 @@ def module_data(django_db_blocker) -> Iterator[None]:
             outer.__exit__(None, None, None)
 
 
+@contextmanager
+def cookies_kept(clients: dict[str, Client]) -> Iterator[None]:
+    """Put each client's cookies back afterwards. A test may move a session to a new key
+    (the admin's password change cycles the key of whoever changes it); the row under the
+    new key is rolled back with the test, the one under the old key is back."""
+    saved = {role: copy.deepcopy(client.cookies) for role, client in clients.items()}
+    try:
+        yield
+    finally:
+        for role, client in clients.items():
+            client.cookies = saved[role]
+
+
 def verified_client(user) -> Client:
     """A client past both factors, as the `login` fixture gives, for module-scoped use."""
     client = Client()
@@ -46,6 +64,37 @@ def verified_client(user) -> Client:
     response = client.post(reverse("two_factor_verify"), {"code": code_now(device)})
     assert response.status_code == 302, "the second factor was refused"
     return client
+
+
+def url_for(world: "World", name: str, kind: str | None) -> str:
+    """`kind` lists the URL's arguments separated by ':' (names from world.ids, else
+    literal), optionally followed by a query string whose values are looked up the same way."""
+    if kind is None:
+        return reverse(name)
+    path_part, _, query = kind.partition("?")
+    args = [world.ids.get(part, part) for part in path_part.split(":")]
+    url = reverse(name, args=args)
+    if query:
+        key, _, value = query.partition("=")
+        url += f"?{key}={world.ids.get(value, value)}"
+    return url
+
+
+def url_names(resolver: URLResolver, namespace: str = "") -> list[tuple[str | None, str]]:
+    """Every pattern under `resolver` as (namespaced name or None, route)."""
+    found = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            found += [
+                (name, f"{pattern.pattern}{route}") for name, route in url_names(pattern, inner)
+            ]
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            found.append((name, str(pattern.pattern)))
+    return found
 
 
 def _token(label: str) -> str:
@@ -136,8 +185,6 @@ def build_world() -> World:
         owner=karin, path=draft_path, forms={"person": {"name": [own_case.person.name]}}
     )
 
-    from cmm.audit.models import AuditEvent
-
     ids = {
         "missing": 999_999,
         "received": received.pk,
@@ -149,6 +196,8 @@ def build_world() -> World:
         "own_return": own_return.pk,
         "kasper_person": kasper_case.person_id,
         "year": timezone.localdate().year,
+        "group_hotline": Group.objects.get(name="hotline").pk,
+        "case_type": ContentType.objects.get_for_model(Case).pk,
         "event": AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first(),
         **{f"user_{role}": user.pk for role, user in users.items()},
     }
