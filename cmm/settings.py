@@ -298,6 +298,9 @@ if not DEBUG:
     if envbool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Error reports name the page and the error, never what was typed (cmm/core/errors.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cmm.core.errors.PersonalDataReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
