@@ -256,6 +256,32 @@ def delete_old_drafts() -> int:
     return deleted
 
 
+# The URL namespace of the draft pages → the kind of record their `pk` is.
+_RECORD_OF_NAMESPACE = {"cases": "case", "repatriation": "return", "referrals": "inquiry"}
+
+
+def delete_drafts_of(
+    *,
+    cases: set[int] = frozenset(),
+    returns: set[int] = frozenset(),
+    inquiries: set[int] = frozenset(),
+) -> int:
+    """Delete every user's drafts of these records' pages (a course being anonymised: a
+    draft holds what was typed about it). Returns how many went.
+
+    Drafts live a day at most, so there are few: each path is resolved as a page would be.
+    """
+    wanted = {"case": set(cases), "return": set(returns), "inquiry": set(inquiries)}
+    doomed = []
+    for pk, path in Draft.objects.values_list("pk", "path"):
+        match = _draft_page(path)
+        record = match and _RECORD_OF_NAMESPACE.get(match.namespace)
+        if record and match.kwargs.get("pk") in wanted[record]:
+            doomed.append(pk)
+    deleted, _ = Draft.objects.filter(pk__in=doomed).delete()
+    return deleted
+
+
 def draft_discard(*, owner: AbstractBaseUser, path: str) -> int:
     """Delete the owner's draft of the page (the session went on after all)."""
     if not is_draft_page(path):
