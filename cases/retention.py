@@ -55,8 +55,11 @@ Audit trail: events record the identifying fields above only as changed, never t
 values (`cmm.audit.personal`). Anonymisation redacts what older events still hold, in the
 same transaction: the values of those fields in the events of the course, its person and
 its erased inquiries are replaced by a marker, and so are the queries of searches for the
-person's names or aliases. The trail is otherwise append-only: a redaction is the one
-change the database allows, once per event, and it keeps who, when, what and which field.
+person's names or aliases. The free text of every reason in those events (typed with a
+transition or a legal hold: choosing another authority, a hold and its lifting, ending or
+reopening the course, stopping a return, triaging an inquiry) becomes the marker too. The
+trail is otherwise append-only: a redaction is the one change the database allows, once
+per event, and it keeps who, when, what and which field.
 The anonymisation itself is recorded (the reference and who did it), never the values.
 
 Drafts (`cmm.core.drafts`): every user's drafts of a page of the course, of any course of
