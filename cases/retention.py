@@ -55,9 +55,15 @@ Audit trail: events record the identifying fields above only as changed, never t
 values (`cmm.audit.personal`). Anonymisation redacts what older events still hold, in the
 same transaction: the values of those fields in the events of the course, its person and
 its erased inquiries are replaced by a marker, and so are the queries of searches for the
-person's names or aliases. The trail is otherwise append-only: a redaction is the one
-change the database allows, once per event, and it keeps who, when, what and which field.
+person's names or aliases. The free text of every reason in those events (typed with a
+transition or a legal hold: choosing another authority, a hold and its lifting, ending or
+reopening the course, stopping a return, triaging an inquiry) becomes the marker too. The
+trail is otherwise append-only: a redaction is the one change the database allows, once
+per event, and it keeps who, when, what and which field.
 The anonymisation itself is recorded (the reference and who did it), never the values.
+
+Drafts (`cmm.core.drafts`): every user's drafts of a page of the course, of any course of
+its person, of its prepared returns and of the inquiries of its persons are deleted.
 """
 
 import logging
@@ -91,6 +97,7 @@ from cases.models import (
 from cases.models.person import ADULT_AGE, age_on
 from cmm.audit import services as audit
 from cmm.audit.models import AuditEvent
+from cmm.core import drafts
 from cmm.core.exceptions import Refused
 from cmm.core.roles import Role
 from referrals.models import Inquiry, InquiryPerson
@@ -262,6 +269,19 @@ def erase_course(case: Case, now=None) -> None:
         if not others.filter(Q(case__isnull=True) | Q(case__anonymised_at__isnull=True)).exists():
             _erase_inquiry(inquiry_id)
             erased_inquiries.add(inquiry_id)
+
+    # What a user typed into a page of these records and did not save is personal data too.
+    # Every course of the person: its person page is theirs, and the person is erased now.
+    drafts.delete_drafts_of(
+        cases=set(Case.objects.filter(person=person).values_list("pk", flat=True)),
+        returns=set(PreparedReturn.objects.filter(case=case).values_list("pk", flat=True)),
+        inquiries=erased_inquiries
+        | set(
+            InquiryPerson.objects.filter(pk__in=inquiry_person_ids).values_list(
+                "inquiry_id", flat=True
+            )
+        ),
+    )
 
     case.authority_override_reason = ""
     case.legal_hold_reason = ""

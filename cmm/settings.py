@@ -307,6 +307,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Never below INFO, whatever DJANGO_LOG_LEVEL says: at DEBUG the template engine logs
+    # failed variable lookups with the page's whole context, and the database backend logs
+    # every SQL statement with its parameters; both are a victim's personal data.
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Kosovo is not in ISO 3166 but is a nationality CMM records (code XK, as the EU uses).

@@ -197,9 +197,10 @@ MATRIX = [
     ("two_factor_recovery_codes", None, "post", EVERY_USER),
     ("session_status", None, "get", [NO_SESSION, 200, 200, 200, 200, 200, 200]),
     ("session_keep_alive", None, "post", [NO_SESSION, 200, 200, 200, 200, 200, 200]),
-    # A draft is its owner's alone: Karin gets hers back, nobody else gets anything.
-    ("draft_save", None, "json", [NO_SESSION, 201, 201, 201, 201, 201, 201]),
-    ("draft_restore", None, "json", [NO_SESSION, 200, 200, 200, 200, 200, 200]),
+    # A draft is its owner's alone: Karin gets hers back, nobody else gets anything; only
+    # those who may open the page (Karin's own case's person page) keep a draft of it.
+    ("draft_save", None, "json", [NO_SESSION, 403, 201, 403, 201, 403, 403]),
+    ("draft_restore", None, "json", [NO_SESSION, 403, 200, 403, 200, 403, 403]),
     ("draft_discard", None, "json", [NO_SESSION, 200, 200, 200, 200, 200, 200]),
     # Inquiries: hotline and supervisors ----------------------------------------------------
     ("referrals:list", None, "get", [LOGIN, 200, 403, 403, 200, 403, 403]),

@@ -15,8 +15,9 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event, other than redacting it."""
 
 
-# The only columns a redaction may change; every other column is fixed once written.
-REDACTABLE = ("changes", "redacted_at")
+# The only columns a redaction may change; every other column is fixed once written. The
+# reason (free text typed with a transition or a legal hold) may only become the marker.
+REDACTABLE = ("changes", "reason", "redacted_at")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -70,8 +71,9 @@ class AuditEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=64, blank=True)
     to_state = models.CharField(_("to"), max_length=64, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    # Set once, when anonymisation replaced the personal data in `changes` with a marker;
-    # the database allows no other change to an event, and no second redaction.
+    # Set once, when anonymisation replaced the personal data in `changes` (and the free
+    # text of `reason`) with a marker; the database allows no other change to an event,
+    # and no second redaction.
     redacted_at = models.DateTimeField(_("redacted"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -97,9 +99,14 @@ class AuditEvent(models.Model):
 
     def _check_redaction(self) -> None:
         """The one change allowed (the database trigger enforces the same): a first
-        redaction, which sets `redacted_at` and may rewrite `changes`, nothing else."""
+        redaction, which sets `redacted_at`, may rewrite `changes` and may replace `reason`
+        with the marker, nothing else."""
+        from cmm.audit.personal import REDACTED
+
         stored = type(self).objects.filter(pk=self.pk).first()
         if stored is None or stored.redacted_at is not None or self.redacted_at is None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        if self.reason not in (stored.reason, REDACTED):
             raise AppendOnlyError("Audit events cannot be changed.")
         for field in self._meta.concrete_fields:
             if field.name in REDACTABLE:
@@ -124,6 +131,13 @@ class AuditEvent(models.Model):
                     label = str(model._meta.get_field(name).verbose_name)
             fields.append((label, REDACTED in json.dumps(value, default=str)))
         return fields
+
+    @property
+    def reason_redacted(self) -> bool:
+        """Whether the reason given was free text erased at anonymisation."""
+        from cmm.audit.personal import REDACTED
+
+        return self.reason == REDACTED
 
     @property
     def query_redacted(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cmm.audit.models import AuditEvent
@@ -109,29 +109,37 @@ def record_download(actor: AbstractBaseUser, what: str) -> AuditEvent:
     return AuditEvent.objects.create(actor=actor, action=Action.EXPORT, changes={"file": what})
 
 
-def _redact(event: AuditEvent, changes: dict[str, Any], now: datetime.datetime) -> None:
+def _redact(
+    event: AuditEvent, changes: dict[str, Any], now: datetime.datetime, reason: str | None = None
+) -> None:
     event.changes = changes
+    if reason is not None:
+        event.reason = reason
     event.redacted_at = now
     event.save()
 
 
 def redact_events(events: QuerySet) -> int:
     """Replace the identifying values still held in `events` (written before they were
-    masked on the way in) with the marker: the one change the trail allows, once per
-    event. Call it inside the anonymisation's transaction. Returns how many changed."""
+    masked on the way in) with the marker, and so the free text of every reason (a
+    transition's, a legal hold's: typed by hand, it may say anything about the person):
+    the one change the trail allows, once per event. Call it inside the anonymisation's
+    transaction. Returns how many changed."""
     now = timezone.now()
     redacted = 0
     for event in (
         events.filter(redacted_at__isnull=True)
-        .exclude(changes={})
+        .exclude(Q(changes={}) & Q(reason=""))
         .select_related("content_type")
         .order_by("pk")
     ):
-        if event.content_type is None:
-            continue
-        masked = mask(f"{event.content_type.app_label}.{event.content_type.model}", event.changes)
-        if masked != event.changes:
-            _redact(event, masked, now)
+        masked = event.changes
+        if event.content_type is not None:
+            label = f"{event.content_type.app_label}.{event.content_type.model}"
+            masked = mask(label, event.changes)
+        reason = REDACTED if event.reason else ""
+        if masked != event.changes or reason != event.reason:
+            _redact(event, masked, now, reason)
             redacted += 1
     return redacted
 

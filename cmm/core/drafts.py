@@ -2,42 +2,122 @@
 back into the page when its owner returns to it after logging in again.
 
 The page's script (static/js/session.js) sends the changed forms of the page; only the
-app's own form pages are accepted (checked with resolve()), and secrets never are.
+app's own form pages are accepted (checked with resolve()), only while the user may open
+the page (asked again on restoring), and secrets never are.
 """
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone
 
 from cmm.audit import services as audit
+from cmm.core.access import user_may
 from cmm.core.models import Draft
+from cmm.core.transitions import may_take
 
-# The pages with a form worth keeping, by URL name. A path is accepted only if it resolves
-# to one of these, so a draft cannot be parked on the login page, the admin or an address
-# of the client's choosing.
-DRAFT_PAGES = frozenset(
-    {
-        "referrals:create",
-        "referrals:edit",
-        "referrals:transition",
-        "cases:detail",
-        "cases:person",
-        "cases:assign",
-        "cases:link_person",
-        "cases:interview_new",
-        "cases:send",
-        "cases:assess",
-        "cases:step",
-        "repatriation:edit",
-        "repatriation:payment_add",
-        "repatriation:step",
-    }
-)
+if TYPE_CHECKING:
+    from cases.models import Case
+
+# (user, the URL's arguments) → whether the user may open that form page now.
+AccessCheck = Callable[..., bool]
+
+
+def _case(pk: int) -> "Case | None":
+    from cases.models import Case
+
+    return Case.objects.filter(pk=pk).first()
+
+
+def _case_page(*perms: str) -> "AccessCheck":
+    """A page of a course: the user sees the course and holds one of `perms` on it (role-wide
+    or on this very course), as the view asks. Never for an anonymised course: nothing on it
+    can be changed, and its drafts are deleted with its personal data."""
+
+    def check(user: AbstractBaseUser, pk: int, **_kwargs: Any) -> bool:
+        case = _case(pk)
+        if case is None or case.is_anonymised or not user_may(user, "cases.view_case", case):
+            return False
+        return not perms or any(user_may(user, perm, case) for perm in perms)
+
+    return check
+
+
+def _case_step(user: AbstractBaseUser, pk: int, step: str, **_kwargs: Any) -> bool:
+    from cases.views import STEPS
+
+    return step in STEPS and _case_page(STEPS[step].perm)(user, pk)
+
+
+def _inquiry_page(perm: str, *, open_only: bool = False) -> "AccessCheck":
+    def check(user: AbstractBaseUser, pk: int, **_kwargs: Any) -> bool:
+        from referrals.models import Inquiry
+
+        inquiry = Inquiry.objects.filter(pk=pk).first()
+        if inquiry is None or not user_may(user, perm, inquiry):
+            return False
+        return inquiry.is_open or not open_only
+
+    return check
+
+
+def _inquiry_create(user: AbstractBaseUser, **_kwargs: Any) -> bool:
+    return user.has_perm("referrals.add_inquiry")
+
+
+def _inquiry_step(user: AbstractBaseUser, pk: int, step: str, **_kwargs: Any) -> bool:
+    from referrals.models import Inquiry
+    from referrals.views import STEPS
+
+    inquiry = Inquiry.objects.filter(pk=pk).first()
+    return (
+        step in STEPS
+        and inquiry is not None
+        and user_may(user, "referrals.view_inquiry", inquiry)
+        and may_take(user, inquiry, step)
+    )
+
+
+def _return_page(user: AbstractBaseUser, pk: int, step: str | None = None, **_kw: Any) -> bool:
+    from repatriation.models import PreparedReturn, may_manage
+    from repatriation.views import STEP_TITLES
+
+    if step is not None and step not in STEP_TITLES:
+        return False
+    prepared = PreparedReturn.objects.select_related("case").filter(pk=pk).first()
+    if prepared is None or prepared.case.is_anonymised:
+        return False
+    return user_may(user, "cases.view_case", prepared.case) and may_manage(prepared, user)
+
+
+# The pages with a form worth keeping, by URL name, each with the check its view makes
+# before it shows the form (kept in step with the views by tests/core/test_drafts.py, which
+# opens every page as every role). A path is accepted only if it resolves to one of these,
+# so a draft cannot be parked on the login page, the admin or an address of the client's
+# choosing; and only for a user who may open it now, so a draft never holds what its owner
+# could not type there, nor comes back to someone taken off the record since.
+DRAFT_PAGES: dict[str, "AccessCheck"] = {
+    "referrals:create": _inquiry_create,
+    "referrals:edit": _inquiry_page("referrals.change_inquiry", open_only=True),
+    "referrals:transition": _inquiry_step,
+    "cases:detail": _case_page(),
+    "cases:person": _case_page("cases.work_on_case", "cases.assign_case"),
+    "cases:assign": _case_page("cases.assign_case"),
+    "cases:link_person": _case_page("cases.assign_case"),
+    "cases:interview_new": _case_page("cases.work_on_case"),
+    "cases:send": _case_page("cases.work_on_case"),
+    "cases:assess": _case_page("cases.work_on_case"),
+    "cases:step": _case_step,
+    "repatriation:edit": _return_page,
+    "repatriation:payment_add": _return_page,
+    "repatriation:step": _return_page,
+}
+
 # Never stored, whatever the form: the CSRF token and anything that is a credential.
 SECRET_NAME = re.compile(r"csrf|passw|otp|token|secret", re.IGNORECASE)
 
@@ -54,17 +134,41 @@ class BadDraft(ValueError):
     """The request's draft is not one we store (the view answers 400)."""
 
 
-def is_draft_page(path: Any) -> bool:
-    """Whether `path` is one of the app's own form pages."""
+class NotAllowed(Exception):
+    """A form page the user may not open (now): no draft of it is kept (the view answers 403)."""
+
+
+def _draft_page(path: Any) -> ResolverMatch | None:
     if not isinstance(path, str) or not path.startswith("/") or len(path) > MAX_PATH:
-        return False
+        return None
     if path.startswith("//") or "?" in path or "#" in path:
-        return False
+        return None
     try:
         match = resolve(path)
     except Resolver404:
-        return False
-    return match.view_name in DRAFT_PAGES
+        return None
+    return match if match.view_name in DRAFT_PAGES else None
+
+
+def is_draft_page(path: Any) -> bool:
+    """Whether `path` is one of the app's own form pages."""
+    return _draft_page(path) is not None
+
+
+def may_open(user: AbstractBaseUser, path: Any) -> bool:
+    """Whether `path` is a form page that `user` may open now (its view's own check)."""
+    match = _draft_page(path)
+    return match is not None and DRAFT_PAGES[match.view_name](user, *match.args, **match.kwargs)
+
+
+def _checked(owner: AbstractBaseUser, path: Any) -> None:
+    """BadDraft for what is no form page; NotAllowed, after deleting any draft the owner has
+    of it, for a page the owner may no longer open (taken off the record, say)."""
+    if not is_draft_page(path):
+        raise BadDraft("path")
+    if not may_open(owner, path):
+        Draft.objects.filter(owner=owner, path=path).delete()
+        raise NotAllowed(path)
 
 
 def clean_fields(forms: Any) -> dict[str, dict[str, list[str]]]:
@@ -96,10 +200,12 @@ def clean_fields(forms: Any) -> dict[str, dict[str, list[str]]]:
 
 
 def draft_save(*, owner: AbstractBaseUser, path: str, forms: Any) -> Draft | None:
-    """Store (or replace) the owner's draft of the page; None when nothing was left to keep."""
-    if not is_draft_page(path):
-        raise BadDraft("path")
+    """Store (or replace) the owner's draft of the page; None when nothing was left to keep.
+
+    Raises BadDraft for what is not a draft, NotAllowed for a page the owner may not open.
+    """
     fields = clean_fields(forms)
+    _checked(owner, path)
     if not fields:
         return None
     with transaction.atomic():
@@ -124,9 +230,12 @@ def draft_waiting(owner: AbstractBaseUser, path: str) -> bool:
 
 
 def draft_take(*, owner: AbstractBaseUser, path: str) -> Draft | None:
-    """The owner's draft of the page, deleted as it is handed back (restored once only)."""
-    if not is_draft_page(path):
-        raise BadDraft("path")
+    """The owner's draft of the page, deleted as it is handed back (restored once only).
+
+    Access is asked again: a draft of a page the owner may no longer open is deleted, not
+    handed back (NotAllowed).
+    """
+    _checked(owner, path)
     with transaction.atomic():
         draft = (
             Draft.objects.select_for_update()
@@ -144,6 +253,32 @@ def draft_take(*, owner: AbstractBaseUser, path: str) -> Draft | None:
 def delete_old_drafts() -> int:
     """Delete drafts older than a day (the nightly clean-up); returns how many went."""
     deleted, _ = Draft.objects.filter(saved_at__lt=timezone.now() - KEEP_FOR).delete()
+    return deleted
+
+
+# The URL namespace of the draft pages → the kind of record their `pk` is.
+_RECORD_OF_NAMESPACE = {"cases": "case", "repatriation": "return", "referrals": "inquiry"}
+
+
+def delete_drafts_of(
+    *,
+    cases: set[int] = frozenset(),
+    returns: set[int] = frozenset(),
+    inquiries: set[int] = frozenset(),
+) -> int:
+    """Delete every user's drafts of these records' pages (a course being anonymised: a
+    draft holds what was typed about it). Returns how many went.
+
+    Drafts live a day at most, so there are few: each path is resolved as a page would be.
+    """
+    wanted = {"case": set(cases), "return": set(returns), "inquiry": set(inquiries)}
+    doomed = []
+    for pk, path in Draft.objects.values_list("pk", "path"):
+        match = _draft_page(path)
+        record = match and _RECORD_OF_NAMESPACE.get(match.namespace)
+        if record and match.kwargs.get("pk") in wanted[record]:
+            doomed.append(pk)
+    deleted, _ = Draft.objects.filter(pk__in=doomed).delete()
     return deleted
 
 

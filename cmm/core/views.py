@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cmm.core import drafts
-from cmm.core.drafts import BadDraft
+from cmm.core.drafts import BadDraft, NotAllowed
 from cmm.core.roles import Role, user_roles
 from cmm.core.sessions import passive, seconds_left, session_api
 
@@ -37,6 +37,11 @@ def _status(request: HttpRequest) -> JsonResponse:
 
 def _logged_out() -> JsonResponse:
     return JsonResponse({"logged_in": False}, status=401)
+
+
+def _not_allowed() -> JsonResponse:
+    # The same answer whether the record exists or not, and whether a draft was kept.
+    return JsonResponse({"error": "not allowed"}, status=403)
 
 
 def _json_body(request: HttpRequest) -> dict:
@@ -88,6 +93,8 @@ def draft_save(request: HttpRequest) -> JsonResponse:
         )
     except BadDraft:
         return JsonResponse({"error": "bad draft"}, status=400)
+    except NotAllowed:
+        return _not_allowed()
     return JsonResponse({"saved": draft is not None}, status=201 if draft else 200)
 
 
@@ -103,6 +110,8 @@ def draft_restore(request: HttpRequest) -> JsonResponse:
         draft = drafts.draft_take(owner=request.user, path=path)
     except BadDraft:
         return JsonResponse({"error": "bad path"}, status=400)
+    except NotAllowed:
+        return _not_allowed()
     if draft is None:
         return JsonResponse({"forms": None})
     time_of_day = formats.time_format(timezone.localtime(draft.saved_at), "H:i")

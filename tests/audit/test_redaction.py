@@ -4,21 +4,29 @@ anonymisation redacts those older events still hold, the one change the trail al
 import csv
 import io
 import json
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import retention
-from cases.models import Interview, Note, Person
+from cases import retention, services
+from cases.models import Case, Interview, Note, Person
 from cmm.audit import services as audit
 from cmm.audit.models import AppendOnlyError, AuditEvent
 from cmm.audit.personal import IDENTIFYING_FIELDS, REDACTED
 from referrals.models import Inquiry, InquiryPerson
-from tests.cases.test_retention import ALIAS, NAME, _anonymise, old_course  # noqa: F401
+from tests.cases.test_retention import (  # noqa: F401
+    ALIAS,
+    CPH,
+    NAME,
+    _anonymise,
+    old_course,
+)
 from tests.factories import make_inquiry
 from tests.race import postgresql_only
 
@@ -72,6 +80,17 @@ def test_a_redaction_changes_only_the_changes_once(hanne):
     assert AuditEvent.objects.get(pk=event.pk).changes == {"summary": [None, REDACTED]}
 
 
+def test_a_redaction_may_replace_the_reason_with_the_marker_and_nothing_else(hanne):
+    event = _event(hanne)
+    event.reason = "rewritten"
+    event.redacted_at = timezone.now()
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    event.reason = REDACTED
+    event.save()
+    assert AuditEvent.objects.get(pk=event.pk).reason == REDACTED
+
+
 def test_a_redaction_cannot_change_another_column_or_skip_the_mark(hanne, tove):
     event = _event(hanne)
     event.changes = {}
@@ -111,10 +130,12 @@ def test_the_database_allows_a_first_redaction_and_nothing_else(hanne):
     assert AuditEvent.objects.get(pk=event.pk).redacted_at is None
 
     _sql(
-        "UPDATE audit_auditevent SET changes = '{\"x\": 1}', redacted_at = now() WHERE id = %s",
+        "UPDATE audit_auditevent SET changes = '{\"x\": 1}', redacted_at = now(), "
+        "reason = '[personal data]' WHERE id = %s",
         event.pk,
     )
-    assert AuditEvent.objects.get(pk=event.pk).changes == {"x": 1}
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.changes == {"x": 1} and stored.reason == REDACTED
 
     for statement in (
         "UPDATE audit_auditevent SET redacted_at = NULL WHERE id = %s",  # un-redacting
@@ -302,3 +323,39 @@ def test_courses_anonymised_before_the_upgrade_are_redacted_by_the_command(
     note = Note.objects.filter(case=old_course).first()
     event = AuditEvent.objects.filter(object_ref=note.reference, actor=karin).latest("id")
     assert event.changes == {"text": [None, REDACTED], "corrects": [None, None]}
+
+
+def test_the_reasons_typed_on_the_course_are_erased_and_shown_as_personal_data(
+    login,
+    old_course,  # noqa: F811
+    tove,
+    karin,
+):
+    retention.legal_hold_set(actor=tove, case_id=old_course.pk, reason="Retssag mod Zofia")
+    retention.legal_hold_lift(actor=tove, case_id=old_course.pk, reason="Zofia vidnede")
+    with time_machine.travel(datetime(2019, 3, 1, 12, tzinfo=CPH), tick=False):
+        version = Case.objects.get(pk=old_course.pk).version
+        services.case_reopen(
+            actor=tove, case_id=old_course.pk, version=version, reason="Zofia kom tilbage"
+        )
+        services.case_end(
+            actor=karin,
+            case_id=old_course.pk,
+            version=version + 1,
+            status="no_show",
+            on=timezone.localdate(),
+            reason="Zofia rejste igen",
+        )
+    client = login(tove)
+    page = client.get(reverse("cases:detail", args=[old_course.pk])).content.decode()
+    assert "Zofia kom tilbage" in page and "Zofia rejste igen" in page  # the history
+
+    assert _anonymise(client, old_course).status_code == 302
+
+    reasons = AuditEvent.objects.filter(object_ref=old_course.reference).values_list(
+        "reason", flat=True
+    )
+    assert not [r for r in reasons if "Zofia" in r]
+    page = client.get(reverse("cases:detail", args=[old_course.pk])).content.decode()
+    assert "Zofia" not in page
+    assert "[personoplysning]" in page

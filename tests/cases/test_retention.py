@@ -29,7 +29,9 @@ from cases.models.person import age_on
 from cmm.audit.models import AuditEvent
 from cmm.celery import app
 from cmm.core.exceptions import Refused
+from cmm.core.models import Draft
 from referrals.models import Inquiry, InquiryPerson
+from repatriation.models import PreparedReturn
 from tests.factories import case_in
 
 pytestmark = pytest.mark.django_db
@@ -410,3 +412,30 @@ def test_the_nightly_check_records_the_list_and_tells_supervisors_only_of_new_co
     assert tasks.retention_check() == 1
     assert len(mail.outbox) == 1  # nothing new the second night
     assert RetentionCheck.objects.count() == 2
+
+
+def test_anonymising_deletes_every_users_drafts_of_the_courses_pages(
+    old_course, hanne, tove, karin, kasper
+):
+    prepared = PreparedReturn.objects.create(case=old_course)
+    inquiry_id = InquiryPerson.objects.get(case=old_course).inquiry_id
+    other = case_in("awaiting_interview", hotline=hanne, supervisor=tove, contact=kasper)
+    fields = {"#1": {"note": [f"Udkast om {NAME}"]}}
+    course_pages = [
+        (karin, reverse("cases:person", args=[old_course.pk])),
+        (tove, reverse("cases:detail", args=[old_course.pk])),
+        (karin, reverse("cases:step", args=[old_course.pk, "service"])),
+        (karin, reverse("repatriation:edit", args=[prepared.pk])),
+        (hanne, reverse("referrals:edit", args=[inquiry_id])),
+    ]
+    kept_pages = [
+        (kasper, reverse("cases:person", args=[other.pk])),
+        (hanne, reverse("referrals:create")),
+    ]
+    for owner, path in course_pages + kept_pages:
+        Draft.objects.create(owner=owner, path=path, fields=fields)
+
+    retention.case_anonymise(actor=tove, case_id=old_course.pk, confirmation=old_course.reference)
+
+    left = set(Draft.objects.values_list("owner", "path"))
+    assert left == {(owner.pk, path) for owner, path in kept_pages}

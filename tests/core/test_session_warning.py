@@ -8,9 +8,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
 from cmm.audit.models import AuditEvent
 from cmm.core.models import Draft
 from cmm.core.tasks import clear_expired_sessions
+from tests.factories import case_in
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +248,40 @@ def test_the_logout_message_gives_the_idle_time_in_force(login, hanne, settings)
     with time_machine.travel(start + timedelta(minutes=21), tick=False):
         response = client.get(reverse("referrals:list"), follow=True)
     assert "Du er logget ud efter 20 minutter uden aktivitet." in response.content.decode()
+
+
+def test_a_contact_person_taken_off_a_case_does_not_get_its_draft_back(
+    login, hanne, tove, karin, kasper
+):
+    case = case_in("awaiting_interview", hotline=hanne, supervisor=tove, contact=karin)
+    path = reverse("cases:person", args=[case.pk])
+    client = login(karin)
+    body = {"path": path, "forms": {"person": {"phone": ["12345678"]}}}
+    assert post_json(client, "draft_save", body).status_code == 201
+
+    case_services.case_assign(
+        actor=tove, case_id=case.pk, version=case.version, contact_person=kasper
+    )
+
+    response = post_json(client, "draft_restore", {"path": path})
+    assert response.status_code == 403
+    assert "12345678" not in response.content.decode()
+    assert not Draft.objects.filter(owner=karin).exists()
+
+
+def test_a_draft_of_a_page_the_user_may_not_open_is_refused_and_not_stored(
+    login, hanne, tove, karin, kasper
+):
+    case = case_in("awaiting_interview", hotline=hanne, supervisor=tove, contact=karin)
+    body = {
+        "path": reverse("cases:person", args=[case.pk]),
+        "forms": {"person": {"phone": ["12345678"]}},
+    }
+    # Kasper is not on the case; hotline has no business on a case's person page.
+    for user in (kasper, hanne):
+        response = post_json(login(user), "draft_save", body)
+        assert response.status_code == 403
+        assert response.json() == {"error": "not allowed"}
+    missing = {**body, "path": reverse("cases:person", args=[999_999])}
+    assert post_json(login(karin), "draft_save", missing).status_code == 403
+    assert not Draft.objects.exists()
