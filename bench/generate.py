@@ -15,6 +15,7 @@ All names are invented from short lists; nothing here is real.
 Run by bin/bench against its throwaway database (DATABASE_URL); prints each step's time.
 """
 
+import json
 import os
 import sys
 import time
@@ -127,11 +128,15 @@ def pick(values: list[str], expr: str) -> str:
     return f"({arr(values)})[1 + mod(({expr})::bigint, {len(values)})]"
 
 
+STEPS: list[dict] = []
+
+
 def step(name: str, sql: str, params: dict | None = None) -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.rowcount
+    STEPS.append({"step": name, "rows": rows, "seconds": round(time.perf_counter() - started, 1)})
     print(f"  {name:<34} {rows:>10,} rows {time.perf_counter() - started:7.1f} s", flush=True)
 
 
@@ -784,9 +789,50 @@ def _finish(p: dict) -> None:
             )
 
 
+TABLES = {
+    "inquiries": "referrals_inquiry",
+    "inquiry_persons": "referrals_inquiryperson",
+    "persons": "cases_person",
+    "cases": "cases_case",
+    "interviews": "cases_interview",
+    "assessments": "cases_assessment",
+    "reflection_periods": "cases_reflectionperiod",
+    "placements": "cases_placement",
+    "police_reports": "cases_policereport",
+    "prepared_returns": "repatriation_preparedreturn",
+    "payments": "repatriation_payment",
+    "case_permissions": "cases_caseuserobjectpermission",
+    "audit_events": "audit_auditevent",
+}
+
+
 if __name__ == "__main__":
+    began = time.perf_counter()
     generate()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"  {'ANALYZE':<34} {'':>15} {time.perf_counter() - started:7.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        rows = {}
+        for name, table in TABLES.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            rows[name] = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = cursor.fetchone()[0]
+    run_dir = Path(
+        os.environ.get("BENCH_ROOT", Path(__file__).resolve().parent.parent / "var/bench")
+    )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "generate.json").write_text(
+        json.dumps(
+            {
+                "seconds": round(time.perf_counter() - began),
+                "rows": rows,
+                "database_size": size,
+                "contact_persons": CONTACT_PERSONS,
+                "steps": STEPS,
+            },
+            indent=2,
+        )
+    )

@@ -355,8 +355,12 @@ def measure() -> dict:
         )
 
     export = measure_export()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
     return {
         "measured_at": now.isoformat(timespec="seconds"),
+        "postgresql": server_version,
         "requests_per_page": REQUESTS,
         "long_history_case": {"id": long_case, "reference": long_ref},
         "busy_contact_person_cases": busy_cases,

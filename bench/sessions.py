@@ -26,16 +26,16 @@ SESSIONS = {"hotline": 10, "supervisor": 10, "contact_person": 30}
 
 def search_terms() -> list[str]:
     """Surnames and full names of real (synthetic) persons, and a few references."""
-    names = list(
-        Case.objects.order_by("-opened_at").values_list("person__name", flat=True)[:200]
-    )
+    names = list(Case.objects.order_by("-opened_at").values_list("person__name", flat=True)[:200])
     refs = list(Case.objects.order_by("-opened_at").values_list("reference", flat=True)[:20])
     return [n.split()[-1] for n in names[:20]] + names[20:40] + refs
 
 
 def requests_for(role: str, person: User, terms: list[str]) -> list[tuple[str, str, str]]:
     """(method, path, form body) of the session's requests; repeated by weight."""
-    recent_inquiries = list(Inquiry.objects.order_by("-received_at").values_list("pk", flat=True)[:300])
+    recent_inquiries = list(
+        Inquiry.objects.order_by("-received_at").values_list("pk", flat=True)[:300]
+    )
     reqs: list[tuple[str, str, str]] = []
 
     def add(weight: int, method: str, path: str, body: str = "") -> None:
@@ -110,9 +110,9 @@ def main() -> None:
                 "{" + ", ".join(lua_string(x) for x in r) + "}"
                 for r in requests_for(role, person, terms)
             )
+            cookies = f"{settings.SESSION_COOKIE_NAME}={cookie}; {settings.CSRF_COOKIE_NAME}={csrf}"
             lines.append(
-                f"  {{role = {lua_string(role)}, "
-                f"cookie = {lua_string(f'{settings.SESSION_COOKIE_NAME}={cookie}; {settings.CSRF_COOKIE_NAME}={csrf}')}, "
+                f"  {{role = {lua_string(role)}, cookie = {lua_string(cookies)}, "
                 f"csrf = {lua_string(csrf)}, requests = {{{reqs}}}}},"
             )
     lines.append("}")
