@@ -6,7 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cmm.core.codes import ContactActor, ExploitationForm, Gender, nationality_choices
+from cmm.core.codes import (
+    ContactActor,
+    ExploitationForm,
+    Gender,
+    country_display,
+    nationality_choices,
+)
 
 
 class Channel(models.TextChoices):
@@ -202,6 +208,8 @@ class InquiryPerson(models.Model):
         on_delete=models.PROTECT,
         related_name="inquiry_persons",
     )
+
+    get_nationality_display = country_display("nationality")
 
     class Meta:
         verbose_name = _("person concerned")
