@@ -212,6 +212,12 @@ def measure() -> dict:
             [busy.pk, busy.pk],
         )
         busy_cases = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT i.reference FROM referrals_inquiryperson ip "
+            "JOIN referrals_inquiry i ON i.id = ip.inquiry_id WHERE ip.case_id = %s",
+            [long_case],
+        )
+        inquiry_refs = [r[0] for r in cursor.fetchall()]
     # A search for a person by full name, as a caseworker types it.
     query = long_name
     tokens = query.lower().split()
@@ -277,27 +283,23 @@ def measure() -> dict:
             None,
             [
                 (CASE_ROW + "WHERE c.id = %(id)s", {"id": long_case}),
+                # The page shows the latest 100 events and 50 notes (and says there are
+                # more); the floor reads one more of each, as the page does.
                 (
                     "SELECT e.id, e.at, e.action, e.object_ref, e.changes, e.transition, "
                     "e.from_state, e.to_state, e.reason, u.username "
                     "FROM audit_auditevent e LEFT JOIN auth_user u ON u.id = e.actor_id "
-                    "WHERE (e.object_ref = %(ref)s OR e.object_ref LIKE %(prefix)s "
-                    "OR e.object_ref = %(person)s OR e.object_ref IN ("
-                    "  SELECT i.reference FROM referrals_inquiryperson ip "
-                    "  JOIN referrals_inquiry i ON i.id = ip.inquiry_id "
-                    "  WHERE ip.case_id = %(id)s)) AND e.action <> 'view' "
-                    "ORDER BY e.at, e.id",
+                    "WHERE (e.object_ref = ANY(%(refs)s) OR e.object_ref LIKE %(prefix)s) "
+                    "AND e.action <> 'view' ORDER BY e.at DESC, e.id DESC LIMIT 101",
                     {
-                        "ref": long_ref,
+                        "refs": [long_ref, f"P{long_person}", *inquiry_refs],
                         "prefix": long_ref + "/%",
-                        "person": f"P{long_person}",
-                        "id": long_case,
                     },
                 ),
                 (
                     "SELECT n.id, n.text, n.written_at, n.corrects_id, u.username "
                     "FROM cases_note n JOIN auth_user u ON u.id = n.author_id "
-                    "WHERE n.case_id = %(id)s ORDER BY n.written_at, n.id",
+                    "WHERE n.case_id = %(id)s ORDER BY n.written_at DESC, n.id DESC LIMIT 51",
                     {"id": long_case},
                 ),
             ],
@@ -309,18 +311,22 @@ def measure() -> dict:
             "/search/",
             {"q": query},
             [
+                # Index-served: the matching persons' ids (trigram index), then their
+                # cases by person_id, or'ed with the reference (btree indexes).
                 (
                     CASE_ROW
-                    + "WHERE c.reference = %(q)s OR ("
-                    + " AND ".join(f"p.name_key LIKE %(t{i})s" for i in range(len(tokens)))
-                    + ") ORDER BY c.opened_at DESC, c.id DESC LIMIT 50",
+                    + "WHERE c.reference = %(q)s OR c.person_id = ANY(ARRAY("
+                    + "SELECT id FROM cases_person WHERE "
+                    + " AND ".join(f"name_key LIKE %(t{i})s" for i in range(len(tokens)))
+                    + ")) ORDER BY c.opened_at DESC, c.id DESC LIMIT 50",
                     {"q": query, **{f"t{i}": f"% {t}%" for i, t in enumerate(tokens)}},
                 ),
                 (
-                    INQUIRY_ROW + "WHERE upper(i.reference) = upper(%(q)s) OR EXISTS ("
-                    "  SELECT 1 FROM referrals_inquiryperson ip WHERE ip.inquiry_id = i.id AND "
-                    + " AND ".join(f"ip.alias ILIKE %(w{i})s" for i in range(len(tokens)))
-                    + ") ORDER BY i.received_at DESC, i.id DESC LIMIT 50",
+                    INQUIRY_ROW
+                    + "WHERE upper(i.reference) = upper(%(q)s) OR i.id = ANY(ARRAY("
+                    + "SELECT inquiry_id FROM referrals_inquiryperson WHERE "
+                    + " AND ".join(f"upper(alias) LIKE upper(%(w{i})s)" for i in range(len(tokens)))
+                    + ")) ORDER BY i.received_at DESC, i.id DESC LIMIT 50",
                     {"q": query, **{f"w{i}": f"%{t}%" for i, t in enumerate(tokens)}},
                 ),
             ],

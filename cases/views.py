@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,9 +56,11 @@ from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.codes import ExploitationForm, nationality_choices
 from cmm.core.exceptions import Conflict, Refused
+from cmm.core.paging import CappedPaginator, capped_count
 from cmm.core.roles import Role, has_role
 from cmm.core.templatetags.cmm import user_name
 from cmm.core.transitions import may_take, refusal_for
+from referrals.selectors import person_count
 from repatriation.models import PreparedReturn
 
 PAGE_SIZE = 50
@@ -111,7 +112,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """The contact person's own cases, each with its state and the next thing to do."""
     if not has_role(request.user, Role.CONTACT_PERSON):
         raise PermissionDenied
-    page = Paginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "cases/my_cases.html", {"page": page})
 
 
@@ -119,7 +122,7 @@ def unassigned(request: HttpRequest) -> HttpResponse:
     """The supervisors' queue of referred persons waiting for a contact person."""
     if not request.user.has_perm("cases.assign_case"):
         raise PermissionDenied
-    page = Paginator(selectors.unassigned_cases(request.user), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.unassigned_cases(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "cases/unassigned.html", {"page": page})
@@ -580,8 +583,9 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _queue_nav(user, now) -> list[tuple]:
-    """Every queue the user works, with its count (one query each, whatever the rows)."""
-    return [(q, queues.queue_records(q, user, now).count()) for q in queues.queues_for(user)]
+    """Every queue the user works, with its count (one query each, whatever the rows;
+    "1000+" past a thousand)."""
+    return [(q, capped_count(queues.queue_records(q, user, now))) for q in queues.queues_for(user)]
 
 
 def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
@@ -603,8 +607,8 @@ def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     elif queue.kind == queues.RETURN:
         records = records.select_related("case__person", "case__contact_person")
     else:
-        records = records.annotate(person_count=Count("persons"))
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+        records = records.annotate(person_count=person_count())
+    page = CappedPaginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     supervisor = request.user.has_perm("cases.assign_case")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -127,7 +128,11 @@ class Inquiry(ConcurrentTransitionMixin, models.Model):
             ("link_inquiry", "Can link an inquiry to an existing case"),
             ("close_inquiry", "Can close an inquiry"),
         ]
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            # Search finds an inquiry by its reference whatever the case typed.
+            models.Index(Upper("reference"), name="inquiry_reference_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
