@@ -365,6 +365,7 @@ def measure() -> dict:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
     return {
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "measured_at": now.isoformat(timespec="seconds"),
         "postgresql": server_version,
         "requests_per_page": REQUESTS,

@@ -30,6 +30,9 @@ def machine() -> dict:
         "cpu": cpu,
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
+        # Load average when the report was written (just after the load run): a figure
+        # well above the bench's own share means other work shared the cores.
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "note": os.environ.get(
             "BENCH_MACHINE_NOTE", "shared machine: other jobs may have run at the same time"
         ),
