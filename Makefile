@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint format lock clean
+.PHONY: run test install lint format lock clean bench
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -42,6 +42,12 @@ test: install
 	bin/ensure-chromium
 	bin/with-test-services $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$status
+
+# Not part of `make test`: synthetic data at scale in a throwaway PostgreSQL, page timings
+# with their SQL floors, and a load run with wrk against gunicorn (see README, Benchmark).
+# BENCH_SCALE=0.01 for a quick run.
+bench: install
+	bin/bench
 
 lint:
 	$(BIN)/ruff check .

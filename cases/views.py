@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,8 +56,11 @@ from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.codes import ExploitationForm, nationality_choices
 from cmm.core.exceptions import Conflict, Refused
+from cmm.core.paging import CappedPaginator, capped_count
 from cmm.core.roles import Role, has_role
+from cmm.core.templatetags.cmm import user_name
 from cmm.core.transitions import may_take, refusal_for
+from referrals.selectors import person_count
 from repatriation.models import PreparedReturn
 
 PAGE_SIZE = 50
@@ -110,7 +112,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """The contact person's own cases, each with its state and the next thing to do."""
     if not has_role(request.user, Role.CONTACT_PERSON):
         raise PermissionDenied
-    page = Paginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "cases/my_cases.html", {"page": page})
 
 
@@ -118,15 +122,38 @@ def unassigned(request: HttpRequest) -> HttpResponse:
     """The supervisors' queue of referred persons waiting for a contact person."""
     if not request.user.has_perm("cases.assign_case"):
         raise PermissionDenied
-    page = Paginator(selectors.unassigned_cases(request.user), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.unassigned_cases(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "cases/unassigned.html", {"page": page})
 
 
+# A long course's page shows the latest of its journal and timeline; the whole of both is
+# one link away (`?history=all`). Hundreds of notes (each with its correction form) and
+# thousands of events took the page from tens of milliseconds to seconds.
+NOTES_SHOWN = 50
+EVENTS_SHOWN = 100
+
+
+def _latest(queryset, limit: int | None) -> tuple[list, bool]:
+    """The newest `limit` rows of an oldest-first queryset, still oldest first, and
+    whether older ones were left out (all rows when `limit` is None)."""
+    if limit is None:
+        return list(queryset), False
+    newest = list(queryset.reverse()[: limit + 1])
+    return newest[:limit][::-1], len(newest) > limit
+
+
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     user = request.user
+    show_all = request.GET.get("history") == "all"
+    notes, more_notes = _latest(
+        case.notes.select_related("author", "corrects"), None if show_all else NOTES_SHOWN
+    )
+    timeline, more_events = _latest(
+        selectors.case_timeline(case), None if show_all else EVENTS_SHOWN
+    )
     # An anonymised course is read-only for everyone.
     can_work = user_may(user, "cases.work_on_case", case) and not case.is_anonymised
     can_assign = user.has_perm("cases.assign_case") and not case.is_anonymised
@@ -136,11 +163,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": case.person,
         "interviews": case.interviews.prefetch_related("interviewers"),
         "assessment": getattr(case, "assessment", None),
-        "notes": case.notes.select_related("author", "corrects"),
+        "notes": notes,
+        "more_notes": more_notes,
         "consents": [(ConsentKind(kind), consent) for kind, consent in consents.items()],
         "phone_consent": bool(consents[ConsentKind.TELEPHONE_CONTACT])
         and consents[ConsentKind.TELEPHONE_CONTACT].given,
-        "timeline": selectors.case_timeline(case),
+        "timeline": timeline,
+        "more_events": more_events,
         "inquiry_links": case.inquiry_persons.select_related("inquiry"),
         "can_work": can_work,
         "can_assign": can_assign,
@@ -554,8 +583,9 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _queue_nav(user, now) -> list[tuple]:
-    """Every queue the user works, with its count (one query each, whatever the rows)."""
-    return [(q, queues.queue_records(q, user, now).count()) for q in queues.queues_for(user)]
+    """Every queue the user works, with its count (one query each, whatever the rows;
+    "1000+" past a thousand)."""
+    return [(q, capped_count(queues.queue_records(q, user, now))) for q in queues.queues_for(user)]
 
 
 def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
@@ -577,8 +607,8 @@ def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     elif queue.kind == queues.RETURN:
         records = records.select_related("case__person", "case__contact_person")
     else:
-        records = records.annotate(person_count=Count("persons"))
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+        records = records.annotate(person_count=person_count())
+    page = CappedPaginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     supervisor = request.user.has_perm("cases.assign_case")
@@ -592,7 +622,8 @@ def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "query": params.urlencode() + "&" if params else "",
             "filters": request.GET,
             "can_filter": queue.kind != queues.INQUIRY,
-            "contacts": contact_persons() if supervisor else [],
+            # (value, label) pairs for the two contact person selects
+            "contacts": [(u.pk, user_name(u)) for u in contact_persons()] if supervisor else [],
             "bulk": supervisor and queue.kind == queues.CASE,
             "nationalities": nationality_choices(),
             "exploitations": ExploitationForm.choices,

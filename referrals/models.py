@@ -2,11 +2,18 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cmm.core.codes import ContactActor, ExploitationForm, Gender, nationality_choices
+from cmm.core.codes import (
+    ContactActor,
+    ExploitationForm,
+    Gender,
+    country_display,
+    nationality_choices,
+)
 
 
 class Channel(models.TextChoices):
@@ -121,7 +128,11 @@ class Inquiry(ConcurrentTransitionMixin, models.Model):
             ("link_inquiry", "Can link an inquiry to an existing case"),
             ("close_inquiry", "Can close an inquiry"),
         ]
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            # Search finds an inquiry by its reference whatever the case typed.
+            models.Index(Upper("reference"), name="inquiry_reference_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -202,6 +213,8 @@ class InquiryPerson(models.Model):
         on_delete=models.PROTECT,
         related_name="inquiry_persons",
     )
+
+    get_nationality_display = country_display("nationality")
 
     class Meta:
         verbose_name = _("person concerned")

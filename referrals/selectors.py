@@ -1,16 +1,30 @@
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cmm.audit.models import AuditEvent
-from referrals.models import OPEN_STATES, Inquiry, Urgency
+from referrals.models import OPEN_STATES, Inquiry, InquiryPerson, Urgency
 
 LIST_FILTERS = ("open", "today", "all")
 
 
+def person_count() -> Coalesce:
+    """The number of persons an inquiry concerns, counted for the rows shown only (a
+    join and GROUP BY would count them for every inquiry before the page is cut)."""
+    persons = (
+        InquiryPerson.objects.filter(inquiry=OuterRef("pk"))
+        .order_by()
+        .values("inquiry")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(persons, output_field=IntegerField()), 0)
+
+
 def inquiry_list(which: str) -> QuerySet[Inquiry]:
     """Inquiries for the hotline list: open ones (urgent first), today's, or all."""
-    qs = Inquiry.objects.annotate(person_count=Count("persons")).order_by("-received_at", "-id")
+    qs = Inquiry.objects.annotate(person_count=person_count()).order_by("-received_at", "-id")
     if which == "open":
         urgent_first = SqlCase(
             When(urgency=Urgency.NONE, then=Value(1)), default=Value(0), output_field=IntegerField()
@@ -22,8 +36,12 @@ def inquiry_list(which: str) -> QuerySet[Inquiry]:
     return qs
 
 
+def open_inquiries() -> QuerySet[Inquiry]:
+    return Inquiry.objects.filter(state__in=OPEN_STATES)
+
+
 def open_inquiry_count() -> int:
-    return Inquiry.objects.filter(state__in=OPEN_STATES).count()
+    return open_inquiries().count()
 
 
 def inquiry_history(inquiry: Inquiry) -> QuerySet[AuditEvent]:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +8,7 @@ from django.utils.translation import ngettext
 
 from cmm.core.access import get_object_for_user
 from cmm.core.exceptions import Conflict, Refused
+from cmm.core.paging import CappedPaginator
 from cmm.core.transitions import may_take, refusal_for
 from referrals import selectors, services
 from referrals.forms import (
@@ -36,7 +36,9 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("show", "open")
     if which not in selectors.LIST_FILTERS:
         which = "open"
-    page = Paginator(selectors.inquiry_list(which), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.inquiry_list(which), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "referrals/inquiry_list.html", {"page": page, "show": which})
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cmm.core.codes import nationality_choices
+from cmm.core.codes import country_display, nationality_choices
 
 IN_KIND_PER_ADULT = 40_000
 IN_KIND_PER_CHILD = 9_000
@@ -154,6 +154,9 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
         _("reason stopped"), max_length=16, choices=StopReason.choices, blank=True
     )
     stopped_at = models.CharField(_("stopped at"), max_length=16, blank=True)
+
+    get_partner_country_display = country_display("partner_country")
+    get_destination_display = country_display("destination")
 
     class Meta:
         verbose_name = _("prepared return")

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
+from cmm.core.codes import ContactActor, ExploitationForm, country_display, nationality_choices
 
 
 class AssessingAuthority(models.TextChoices):
@@ -90,6 +90,8 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    get_exploitation_country_display = country_display("exploitation_country")
 
     class Meta:
         verbose_name = _("assessment")

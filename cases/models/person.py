@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cmm.core.codes import Gender, nationality_choices
+from cmm.core.codes import Gender, country_display, nationality_choices
 from cmm.core.names import name_key
 
 ADULT_AGE = 18
@@ -62,6 +62,8 @@ class Person(models.Model):
     # (cases/retention.py); the date of birth is then reduced to its year.
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+
+    get_nationality_display = country_display("nationality")
 
     class Meta:
         verbose_name = _("person")

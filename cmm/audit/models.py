@@ -86,6 +86,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["content_type", "object_id", "at"]),
             models.Index(fields=["actor", "at"]),
             models.Index(fields=["object_ref", "at"]),
+            # Timelines take the events of a record and of everything under it
+            # ("C-2026-00042/…", a LIKE prefix): with a collation other than C only an
+            # index in pattern order serves that, instead of reading the whole trail.
+            models.Index(
+                fields=["object_ref"],
+                name="audit_object_ref_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,7 @@
 """Code lists shared by several apps (domain.md). Machine codes in lower_snake_case."""
 
+from collections.abc import Callable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -53,6 +55,21 @@ class ExploitationForm(models.TextChoices):
 def nationality_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries (plus Kosovo, XK) in the active language, and stateless."""
     return [(STATELESS, _("Stateless")), *((c.code, c.name) for c in countries)]
+
+
+def country_display(field: str) -> Callable[[models.Model], str]:
+    """`get_<field>_display` for a country code field.
+
+    Django's own rebuilds and flattens the field's 250 choices on every call (they are a
+    callable, translated per request): 1-2 ms a row, most of a 50-row list's time. This
+    looks the one code up instead, with the same result.
+    """
+
+    def display(self: models.Model) -> str:
+        return nationality_label(getattr(self, field))
+
+    display.__name__ = f"get_{field}_display"
+    return display
 
 
 def nationality_label(code: str) -> str:

@@ -6,8 +6,9 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from cases import services
-from cases.models import CaseState, CaseUserObjectPermission
+from cases.models import CaseState, CaseUserObjectPermission, Note
 from cases.selectors import cases_visible_to
+from cases.views import EVENTS_SHOWN, NOTES_SHOWN
 from cmm.audit.models import AuditEvent
 from referrals import services as referral_services
 from tests.factories import case_in, interview_data, make_inquiry, referred_case
@@ -223,6 +224,28 @@ def test_notes_are_added_in_the_journal_and_show_on_the_timeline(login, make, ka
     response = client.get(reverse("cases:detail", args=[case.pk]))
     assert "Ringede til asylcentret" in response.content.decode()
     assert any(e.object_ref.startswith(f"{case.reference}/N") for e in response.context["timeline"])
+
+
+def test_a_long_journal_and_timeline_show_the_latest_and_the_whole_on_request(login, make, karin):
+    case = make("awaiting_interview")
+    Note.objects.bulk_create(
+        Note(case=case, text=f"Notat nummer {i}", author=karin) for i in range(1, NOTES_SHOWN + 2)
+    )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(actor=karin, action="update", object_ref=case.reference, reason=f"r{i}")
+        for i in range(EVENTS_SHOWN + 1)
+    )
+    client = login(karin)
+    url = reverse("cases:detail", args=[case.pk])
+    page = client.get(url)
+    text = page.content.decode()
+    assert f"Notat nummer {NOTES_SHOWN + 1}<" in text
+    assert "Notat nummer 1<" not in text
+    assert len(page.context["timeline"]) == EVENTS_SHOWN
+    assert "?history=all" in text
+    whole = client.get(url + "?history=all")
+    assert "Notat nummer 1<" in whole.content.decode()
+    assert len(whole.context["timeline"]) > EVENTS_SHOWN + 1
 
 
 def test_the_supervisor_sees_possible_duplicates_and_links(login, make, hanne, tove):

@@ -1,6 +1,9 @@
+from collections.abc import Iterable
 from functools import cache
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -27,3 +30,16 @@ def user_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def options(choices: Iterable[tuple], selected: str = "") -> SafeString:
+    """The <option> elements of a long select (200 contact persons, 250 countries), the
+    `selected` value marked; written in one pass in Python, where a template loop with an
+    `if` per option took a noticeable part of a page's time. Labels are escaped."""
+    selected = str(selected or "")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if str(value) == selected else "", label) for value, label in choices),
+    )

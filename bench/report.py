@@ -1,0 +1,107 @@
+"""Puts the run together: the data generated, the page timings and floors, the export and
+the load run, checked against the targets; prints the table and writes
+bench/results.json."""
+
+import json
+import os
+import platform
+from pathlib import Path
+
+RUN_DIR = Path(os.environ.get("BENCH_ROOT", Path(__file__).resolve().parent.parent / "var/bench"))
+OUT = Path(__file__).resolve().parent / "results.json"
+
+PAGE_P95_MS = 50
+EXPORT_SECONDS = 10
+EXPORT_RATIO = 3
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        # Load average when the report was written (just after the load run): a figure
+        # well above the bench's own share means other work shared the cores.
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "note": os.environ.get(
+            "BENCH_MACHINE_NOTE", "shared machine: other jobs may have run at the same time"
+        ),
+    }
+
+
+def read(name: str) -> dict | None:
+    path = RUN_DIR / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main() -> None:
+    measured = read("measure.json") or {}
+    generated = read("generate.json") or {}
+    load = read("load.json")
+    pages = measured.get("pages", [])
+    export = measured.get("export", {})
+    targets = {
+        "page_p95_ms": PAGE_P95_MS,
+        "pages_over_p95": [p["page"] for p in pages if p["p95_ms"] > PAGE_P95_MS],
+        "export_seconds": EXPORT_SECONDS,
+        "export_within_seconds": export.get("seconds", 1e9) <= EXPORT_SECONDS,
+        "export_ratio": EXPORT_RATIO,
+        "export_within_ratio": export.get("ratio", 1e9) <= EXPORT_RATIO,
+        "load_zero_errors": bool(load) and sum(load["errors"].values()) == 0,
+    }
+    result = {
+        "scale": float(os.environ.get("BENCH_SCALE", "1")),
+        "machine": {**machine(), "postgresql": measured.get("postgresql")},
+        "data": generated,
+        "pages": pages,
+        "export": export,
+        "load": load,
+        "targets": targets,
+        **{k: measured[k] for k in ("measured_at", "requests_per_page") if k in measured},
+    }
+    OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+    print()
+    print(
+        f"{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'floor p50':>10} "
+        f"{'ratio p50':>10} {'ratio p95':>10}"
+    )
+    for p in pages:
+        flag = "" if p["p95_ms"] <= PAGE_P95_MS else "  > 50 ms"
+        print(
+            f"{p['page']:<38} {p['p50_ms']:>8.1f} {p['p95_ms']:>8.1f} {p['queries']:>8} "
+            f"{p['floor']['p50_ms']:>10.2f} {p['ratio']['p50']:>10.1f} {p['ratio']['p95']:>10.1f}"
+            f"{flag}"
+        )
+    if export:
+        print(
+            f"{'export_statistics ' + str(export['year']):<38} {export['seconds']:>7.2f}s "
+            f"{'':>8} {export['queries']:>8} {export['floor_ms']:>8.1f}ms {export['ratio']:>10.1f}"
+        )
+    if load:
+        lat = load["latency_ms"]
+        print(
+            f"\nLoad: {load['requests']:,} requests in {load['seconds']:.0f} s "
+            f"({load['requests_per_second']:.1f}/s), 50 sessions; latency p50 {lat['p50']:.0f} ms, "
+            f"p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms; errors {load['errors']}"
+        )
+    print(f"\nPages over p95 {PAGE_P95_MS} ms: {', '.join(targets['pages_over_p95']) or 'none'}")
+    print(
+        f"Export within {EXPORT_SECONDS} s: {targets['export_within_seconds']}; "
+        f"within {EXPORT_RATIO}x its floor: {targets['export_within_ratio']}"
+    )
+    print(f"Written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
