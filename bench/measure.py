@@ -17,6 +17,7 @@ import json
 import math
 import os
 import statistics
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -435,6 +436,11 @@ def measure_export() -> dict:
 
 
 if __name__ == "__main__":
+    if "--export-only" in sys.argv:
+        # bin/bench with BENCH_ONLY=export: only the export's figures, not written into
+        # the run's results.
+        measure_export()
+        sys.exit()
     print(f"Measuring {REQUESTS} requests per page", flush=True)
     started = time.perf_counter()
     result = measure()
