@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from cases.research import QUASI_IDENTIFIERS, research_extract
-from cases.statistics import statistics_for
+from cases.statistics import assessed_in, statistics_for
 
 # Danish headings of the tables, in the annual report's order.
 TABLE_TITLES = {
@@ -116,7 +116,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def export_year(year: int, directory: Path) -> list[Path]:
     """Write statistics-YEAR.json, .xlsx and a CSV per table into `directory`."""
-    stats = statistics_for(year)
+    # The year's assessed persons feed both the tables and the research extract.
+    people = assessed_in(year)
+    stats = statistics_for(year, people)
     written = []
     json_path = directory / f"statistics-{year}.json"
     _write_atomically(json_path, json.dumps(stats, indent=2, ensure_ascii=False).encode())
@@ -138,7 +140,7 @@ def export_year(year: int, directory: Path) -> list[Path]:
         sheet.append(["Kode", "Antal"])
         for row in rows:
             sheet.append([safe_cell(c) for c in row])
-    extract = research_extract(year)
+    extract = research_extract(year, people=people)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["key", *QUASI_IDENTIFIERS])
     writer.writeheader()

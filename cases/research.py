@@ -134,10 +134,13 @@ def k_anonymise(records: list[dict[str, Any]], k: int, tolerance: float = 0.05) 
     return extract
 
 
-def research_extract(year: int, k: int | None = None) -> Extract:
-    """The year's extract at the configured k."""
+def research_extract(year: int, k: int | None = None, people: list | None = None) -> Extract:
+    """The year's extract at the configured k. `people` is assessed_in(year) when the
+    caller has it already."""
     from cases.statistics import assessed_in, status_at_year_end
 
+    if people is None:
+        people = assessed_in(year)
     k = k or settings.CMM_RESEARCH_K
     records = [
         {
@@ -151,6 +154,6 @@ def research_extract(year: int, k: int | None = None) -> Extract:
             "authority": p.authority or ANY,
             "status": status_at_year_end(p, year),
         }
-        for p in assessed_in(year)
+        for p in people
     ]
     return k_anonymise(records, k)

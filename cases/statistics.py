@@ -15,10 +15,34 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Min
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber, TruncDate
 from django.utils import timezone
 
-from cases.models import Assessment, Interview, Outcome, PoliceReport, ReflectionPeriod
+from cases.models import (
+    Assessment,
+    Case,
+    Extension,
+    Interview,
+    Outcome,
+    PoliceReport,
+    ReflectionPeriod,
+)
 from cases.models.person import ADULT_AGE, age_on
 from referrals.models import Channel, Inquiry, InquiryPerson, Subject
 from repatriation.models import PreparedReturn
@@ -172,73 +196,170 @@ def _spread(days: list[int]) -> dict[str, Any]:
     }
 
 
+class DaysBetween(Func):
+    """Whole days from the second date to the first, as an integer, in the database."""
+
+    arity = 2
+    output_field = IntegerField()
+    # PostgreSQL: date - date is a number of days.
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps dates as ISO text; julianday() of two dates differs by whole days.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _first_interview_day(case_ref: str) -> Subquery:
+    """The local date of the case's first interview (the case is `case_ref` outside)."""
+    return Subquery(
+        Interview.objects.filter(case_id=OuterRef(case_ref))
+        .values("case_id")
+        .annotate(day=Min(TruncDate("held_at")))
+        .values("day"),
+        output_field=DateField(),
+    )
+
+
+def _first_interviewed_in(year: int) -> QuerySet:
+    """The ids of the courses whose first interview was in `year`."""
+    start, end = _year_bounds(year)
+    return (
+        Interview.objects.values("case_id")
+        .annotate(first=Min("held_at"))
+        .filter(first__gte=start, first__lt=end)
+        .values("case_id")
+    )
+
+
+def _spreads(days: QuerySet, groups: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The spread of `days` (a query with a "days" column and a column for each of
+    `groups`): over all rows, and per value of each group. On PostgreSQL the percentiles
+    are computed there (percentile_cont is statistics.median, percentile_disc the nearest
+    rank); elsewhere the days are read and computed in Python."""
+    days = days.order_by().values(*groups, "days")
+    result: dict[str, Any] = {"all": {"n": 0}, **{g: {} for g in groups}}
+    if connection.vendor != "postgresql":
+        values: dict[str, Any] = {"all": [], **{g: defaultdict(list) for g in groups}}
+        for row in days:
+            values["all"].append(row["days"])
+            for g in groups:
+                values[g][row[g]].append(row["days"])
+        result["all"] = _spread(values["all"])
+        for g in groups:
+            result[g] = {k: _spread(v) for k, v in sorted(values[g].items())}
+        return result
+    inner, params = days.query.sql_with_params()
+    columns = [connection.ops.quote_name(g) for g in groups]
+    sets = ", ".join(["()", *(f"({c})" for c in columns)])
+    grouping = "".join(f"GROUPING({c}), " for c in columns)
+    select = "".join(f"{c}, " for c in columns)
+    # Only the ORM's compiled query (its values passed as parameters) and column names from
+    # this module are put into the text.
+    sql = (
+        f"SELECT {select}{grouping}count(*), "  # noqa: S608
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
+        "percentile_disc(0.9) WITHIN GROUP (ORDER BY days) "
+        f"FROM ({inner}) AS d GROUP BY GROUPING SETS ({sets})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for row in rows:
+        keys, flags = row[: len(groups)], row[len(groups) : 2 * len(groups)]
+        n, median, p90 = row[2 * len(groups) :]
+        # statistics.median gives the middle value itself when n is odd (as _spread).
+        spread = {"n": n, "median": int(median) if n % 2 else median, "p90": p90} if n else {"n": 0}
+        grouped = [g for g, key, flag in zip(groups, keys, flags, strict=True) if not flag]
+        if not grouped:
+            result["all"] = spread
+        else:
+            result[grouped[0]][keys[groups.index(grouped[0])]] = spread
+    for g in groups:
+        result[g] = dict(sorted(result[g].items()))
+    return result
+
+
 def _process_times(year: int) -> dict[str, Any]:
     """How long things take: from inquiry to first interview (courses first interviewed in
     the year), first interview to decision (decisions in the year, by authority and
     gender), reflection periods started in the year, and decision to departure (departures
     in the year)."""
-    first_interviews = {
-        row["case_id"]: timezone.localtime(row["first"]).date()
-        for row in Interview.objects.values("case_id").annotate(first=Min("held_at"))
-    }
-    received = {}
-    for row in InquiryPerson.objects.filter(case__isnull=False).values(
-        "case_id", "inquiry__received_at"
-    ):
-        day = timezone.localtime(row["inquiry__received_at"]).date()
-        received[row["case_id"]] = min(day, received.get(row["case_id"], day))
-    to_interview = [
-        (first - received[case_id]).days
-        for case_id, first in first_interviews.items()
-        if first.year == year and case_id in received
-    ]
-    decisions = Assessment.objects.filter(decided_on__year=year).values(
-        "case_id", "decided_on", "authority", "case__person__gender"
+    received_day = Subquery(
+        InquiryPerson.objects.filter(case_id=OuterRef("pk"))
+        .values("case_id")
+        .annotate(day=Min(TruncDate("inquiry__received_at")))
+        .values("day"),
+        output_field=DateField(),
     )
-    to_decision, by_authority, by_gender = [], defaultdict(list), defaultdict(list)
-    for row in decisions:
-        if row["case_id"] in first_interviews:
-            days = (row["decided_on"] - first_interviews[row["case_id"]]).days
-            to_decision.append(days)
-            by_authority[row["authority"]].append(days)
-            by_gender[row["case__person__gender"]].append(days)
-    reflection = [
-        p.granted_days
-        for p in ReflectionPeriod.objects.filter(starts_on__year=year).prefetch_related(
-            "extensions"
+    to_interview = (
+        Case.objects.filter(pk__in=_first_interviewed_in(year))
+        .annotate(first=_first_interview_day("pk"), received=received_day)
+        .filter(received__isnull=False)
+        .annotate(days=DaysBetween("first", "received"))
+    )
+    to_decision = (
+        Assessment.objects.filter(decided_on__year=year)
+        .annotate(first=_first_interview_day("case_id"))
+        .filter(first__isnull=False)
+        .annotate(
+            days=DaysBetween("decided_on", "first"),
+            by_authority=F("authority"),
+            by_gender=F("case__person__gender"),
         )
-    ]
-    decided = dict(Assessment.objects.values_list("case_id", "decided_on"))
-    to_departure = [
-        (r.departure_on - decided[r.case_id]).days
-        for r in PreparedReturn.objects.filter(departure_on__year=year)
-        if r.case_id in decided
-    ]
+    )
+    decision = _spreads(to_decision, ("by_authority", "by_gender"))
+    pending = Subquery(
+        Extension.objects.filter(period_id=OuterRef("pk"), status=Extension.Status.PENDING)
+        .values("period_id")
+        .annotate(days=Sum("days"))
+        .values("days"),
+        output_field=IntegerField(),
+    )
+    # ReflectionPeriod.granted_days: the total less extensions still awaiting approval.
+    reflection = ReflectionPeriod.objects.filter(starts_on__year=year).annotate(
+        days=F("total_days") - Coalesce(pending, 0)
+    )
+    to_departure = PreparedReturn.objects.filter(
+        departure_on__year=year, case__assessment__isnull=False
+    ).annotate(days=DaysBetween("departure_on", "case__assessment__decided_on"))
     return {
-        "inquiry_to_first_interview": _spread(to_interview),
+        "inquiry_to_first_interview": _spreads(to_interview)["all"],
         "first_interview_to_decision": {
-            "all": _spread(to_decision),
-            "by_authority": {k: _spread(v) for k, v in sorted(by_authority.items())},
-            "by_gender": {k: _spread(v) for k, v in sorted(by_gender.items())},
+            "all": decision["all"],
+            "by_authority": decision["by_authority"],
+            "by_gender": decision["by_gender"],
         },
-        "reflection_period_days": _spread(reflection),
-        "decision_to_departure": _spread(to_departure),
+        "reflection_period_days": _spreads(reflection)["all"],
+        "decision_to_departure": _spreads(to_departure)["all"],
     }
 
 
 def _police_reports(people: list[Assessed]) -> dict[str, Any]:
-    newest: dict[int, PoliceReport] = {}
-    for report in PoliceReport.objects.filter(case_id__in=[p.case_id for p in people]).order_by(
-        "recorded_at", "id"
-    ):
-        newest[report.case_id] = report
-    filed = [r for r in newest.values() if r.filed]
-    not_filed = [r for r in newest.values() if not r.filed]
+    """The newest police report of each assessed person's case."""
+    newer = PoliceReport.objects.filter(case_id=OuterRef("case_id")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at"))
+        | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+    )
+    newest = (
+        PoliceReport.objects.filter(case_id__in=[p.case_id for p in people])
+        .exclude(Exists(newer))
+        .order_by()
+        .values_list("filed", "provisions", "not_filed_reason")
+    )
+    filed = [provisions for is_filed, provisions, _reason in newest if is_filed]
+    not_filed = [reason for is_filed, _provisions, reason in newest if not is_filed]
     return {
         "filed": len(filed),
-        "by_provision": _counts(p for r in filed for p in r.provisions),
+        "by_provision": _counts(p for provisions in filed for p in provisions),
         "not_filed": len(not_filed),
-        "not_filed_by_reason": _counts(r.not_filed_reason for r in not_filed),
+        "not_filed_by_reason": _counts(not_filed),
     }
 
 
@@ -257,56 +378,111 @@ def _prepared_returns(year: int, assessed_ids: set[int]) -> dict[str, Any]:
 
 
 def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
+    """Assessed by form and by gender for every year from the first decision to `year`,
+    each person once a year (their first decision that year, as assessed_in), counted in
+    the database."""
     first = Assessment.objects.filter(outcome=Outcome.TRAFFICKED).aggregate(first=Min("decided_on"))
     start = first["first"].year if first["first"] else year
-    by_form, by_gender = {}, {}
-    for y in range(start, year + 1):
-        people = assessed_in(y)
-        by_form[str(y)] = _counts(p.form for p in people)
-        by_gender[str(y)] = _counts(p.gender for p in people)
+    by_form: dict[str, dict[str, int]] = {str(y): {} for y in range(start, year + 1)}
+    by_gender: dict[str, dict[str, int]] = {str(y): {} for y in range(start, year + 1)}
+    if not by_form:
+        return {"by_exploitation": by_form, "by_gender": by_gender}
+    ranked = (
+        Assessment.objects.filter(
+            outcome=Outcome.TRAFFICKED,
+            decided_on__gte=date(start, 1, 1),
+            decided_on__lte=date(year, 12, 31),
+        )
+        .annotate(
+            decided_year=ExtractYear("decided_on"),
+            form=F("exploitation_form"),
+            gender=F("case__person__gender"),
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("case__person_id"), ExtractYear("decided_on")],
+                order_by=[F("decided_on").asc(), F("id").asc()],
+            ),
+        )
+        .order_by()
+        .values("decided_year", "form", "gender", "rank")
+    )
+    inner, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The ORM's compiled query; its values are passed as parameters.
+        sql = (
+            "SELECT decided_year, form, gender, count(*) "  # noqa: S608
+            f"FROM ({inner}) AS ranked WHERE rank = 1 GROUP BY decided_year, form, gender"
+        )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    form_counts: Counter = Counter()
+    gender_counts: Counter = Counter()
+    for decided_year, form, gender, n in rows:
+        form_counts[(str(int(decided_year)), form)] += n
+        gender_counts[(str(int(decided_year)), gender)] += n
+    for table, counts in ((by_form, form_counts), (by_gender, gender_counts)):
+        for (y, value), n in sorted(counts.items()):
+            if value:
+                table[y][value] = n
     return {"by_exploitation": by_form, "by_gender": by_gender}
 
 
 def _persons_investigated(year: int) -> int:
-    first_interviews = (
-        Interview.objects.values("case_id", "case__person_id")
-        .annotate(first=Min("held_at"))
-        .filter(first__gte=_year_bounds(year)[0], first__lt=_year_bounds(year)[1])
+    return (
+        Case.objects.filter(pk__in=_first_interviewed_in(year))
+        .values("person_id")
+        .distinct()
+        .count()
     )
-    return len({row["case__person_id"] for row in first_interviews})
 
 
 def _recurring(year: int, people: list[Assessed]) -> int:
-    earlier = set(
+    return (
         Assessment.objects.filter(
             outcome=Outcome.TRAFFICKED,
             decided_on__lt=date(year, 1, 1),
             case__person_id__in=[p.person_id for p in people],
-        ).values_list("case__person_id", flat=True)
+        )
+        .values("case__person_id")
+        .distinct()
+        .count()
     )
-    return len(earlier)
 
 
-def statistics_for(year: int) -> dict[str, Any]:
-    """The year's figures, with codes as keys; codes with zero are left out."""
+def statistics_for(year: int, people: list[Assessed] | None = None) -> dict[str, Any]:
+    """The year's figures, with codes as keys; codes with zero are left out. `people` is
+    assessed_in(year) when the caller has it already."""
     start, end = _year_bounds(year)
-    in_year = Inquiry.objects.filter(received_at__gte=start, received_at__lt=end)
-    about_victims = list(
-        in_year.filter(subject=Subject.POSSIBLE_VICTIM).values_list("channel", "caller_type")
+    # One grouped count of the year's inquiries gives both tables.
+    inquiries = (
+        Inquiry.objects.filter(received_at__gte=start, received_at__lt=end)
+        .values_list("subject", "channel", "caller_type")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    hotline = list(in_year.filter(channel=Channel.HOTLINE).values_list("caller_type", flat=True))
-    people = assessed_in(year)
-    grouped: dict[str, list] = defaultdict(list)
-    for channel, caller in about_victims:
-        grouped[channel].append(caller)
+    about_victims: Counter = Counter()
+    hotline: Counter = Counter()
+    self_referrals = 0
+    for subject, channel, caller, n in inquiries:
+        if subject == Subject.POSSIBLE_VICTIM:
+            about_victims[channel] += n
+            if caller == "self":
+                self_referrals += n
+        if channel == Channel.HOTLINE:
+            hotline[caller] += n
+    if people is None:
+        people = assessed_in(year)
     return {
         "year": year,
         "inquiries": {
-            "total": len(about_victims),
-            "by_channel": {k: len(v) for k, v in sorted(grouped.items())},
-            "self_referrals": sum(1 for _c, caller in about_victims if caller == "self"),
+            "total": sum(about_victims.values()),
+            "by_channel": dict(sorted(about_victims.items())),
+            "self_referrals": self_referrals,
         },
-        "hotline_calls": {"total": len(hotline), "by_caller_type": _counts(hotline)},
+        "hotline_calls": {
+            "total": sum(hotline.values()),
+            "by_caller_type": {k: n for k, n in sorted(hotline.items()) if k},
+        },
         "persons_investigated": _persons_investigated(year),
         "assessed": _assessed_table(people),
         "time_series": _time_series(year),
