@@ -274,13 +274,15 @@ def _spreads(days: QuerySet, groups: tuple[str, ...] = ()) -> dict[str, Any]:
     for row in rows:
         keys, flags = row[: len(groups)], row[len(groups) : 2 * len(groups)]
         n, median, p90 = row[2 * len(groups) :]
-        # statistics.median gives the middle value itself when n is odd (as _spread).
+        # As _spread: statistics.median is the middle value itself when n is odd; no rows,
+        # no figures (the grand total of nothing is one row with n = 0).
         spread = {"n": n, "median": int(median) if n % 2 else median, "p90": p90} if n else {"n": 0}
-        grouped = [g for g, key, flag in zip(groups, keys, flags, strict=True) if not flag]
-        if not grouped:
-            result["all"] = spread
+        # GROUPING(column) is 0 for the one column a row is grouped by, 1 for the others.
+        by = [(g, key) for g, key, flag in zip(groups, keys, flags, strict=True) if not flag]
+        if by:
+            result[by[0][0]][by[0][1]] = spread
         else:
-            result[grouped[0]][keys[groups.index(grouped[0])]] = spread
+            result["all"] = spread
     for g in groups:
         result[g] = dict(sorted(result[g].items()))
     return result
