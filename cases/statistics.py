@@ -228,14 +228,11 @@ def _first_interview_day(case_ref: str) -> Subquery:
 
 
 def _first_interviewed_in(year: int) -> QuerySet:
-    """The ids of the courses whose first interview was in `year`."""
+    """The interviews in `year` of the courses with no interview before it: their first
+    interview was in the year. (Against the year's interviews, not every course's first.)"""
     start, end = _year_bounds(year)
-    return (
-        Interview.objects.values("case_id")
-        .annotate(first=Min("held_at"))
-        .filter(first__gte=start, first__lt=end)
-        .values("case_id")
-    )
+    earlier = Interview.objects.filter(case_id=OuterRef("case_id"), held_at__lt=start)
+    return Interview.objects.filter(held_at__gte=start, held_at__lt=end).exclude(Exists(earlier))
 
 
 def _spreads(days: QuerySet, groups: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -294,15 +291,16 @@ def _process_times(year: int) -> dict[str, Any]:
     gender), reflection periods started in the year, and decision to departure (departures
     in the year)."""
     received_day = Subquery(
-        InquiryPerson.objects.filter(case_id=OuterRef("pk"))
+        InquiryPerson.objects.filter(case_id=OuterRef("case_id"))
         .values("case_id")
         .annotate(day=Min(TruncDate("inquiry__received_at")))
         .values("day"),
         output_field=DateField(),
     )
     to_interview = (
-        Case.objects.filter(pk__in=_first_interviewed_in(year))
-        .annotate(first=_first_interview_day("pk"), received=received_day)
+        _first_interviewed_in(year)
+        .values("case_id")
+        .annotate(first=Min(TruncDate("held_at")), received=received_day)
         .filter(received__isnull=False)
         .annotate(days=DaysBetween("first", "received"))
     )
@@ -431,20 +429,23 @@ def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
 
 def _persons_investigated(year: int) -> int:
     return (
-        Case.objects.filter(pk__in=_first_interviewed_in(year))
+        Case.objects.filter(pk__in=_first_interviewed_in(year).values("case_id"))
         .values("person_id")
         .distinct()
         .count()
     )
 
 
-def _recurring(year: int, people: list[Assessed]) -> int:
+def _recurring(year: int) -> int:
+    """Persons assessed trafficked in `year` who were assessed trafficked before it."""
+    earlier = Assessment.objects.filter(
+        outcome=Outcome.TRAFFICKED,
+        decided_on__lt=date(year, 1, 1),
+        case__person_id=OuterRef("case__person_id"),
+    )
     return (
-        Assessment.objects.filter(
-            outcome=Outcome.TRAFFICKED,
-            decided_on__lt=date(year, 1, 1),
-            case__person_id__in=[p.person_id for p in people],
-        )
+        Assessment.objects.filter(outcome=Outcome.TRAFFICKED, decided_on__year=year)
+        .filter(Exists(earlier))
         .values("case__person_id")
         .distinct()
         .count()
@@ -491,6 +492,6 @@ def statistics_for(year: int, people: list[Assessed] | None = None) -> dict[str,
         "prepared_returns": _prepared_returns(year, {p.person_id for p in people}),
         "status_at_year_end": _status_at_year_end(people, year),
         "police_reports": _police_reports(people),
-        "recurring_persons": _recurring(year, people),
+        "recurring_persons": _recurring(year),
         "process_times": _process_times(year),
     }
