@@ -163,4 +163,6 @@ def search_inquiries(query: str) -> QuerySet:
     by_alias = Inquiry.objects.filter(
         pk__in=InquiryPerson.objects.filter(words).values("inquiry_id")
     )
-    return by_reference.union(by_alias).order_by("-received_at", "-id")
+    # The halves carry no ordering of their own (the model's default would be one):
+    # SQLite refuses ORDER BY inside a compound statement.
+    return by_reference.order_by().union(by_alias.order_by()).order_by("-received_at", "-id")

@@ -305,3 +305,14 @@ def test_work_on_a_prepared_return_counts_as_activity_on_the_case(make, karin, t
         actor=karin, return_id=prepared.pk, version=prepared.version, data={"risk_level": "low"}
     )
     assert case not in members("inactive", tove)
+
+
+def test_the_inquiry_search_also_compiles_for_sqlite_the_embedded_default():
+    """`make run` uses SQLite, which refuses ORDER BY inside the halves of a UNION."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from cases.selectors import search_inquiries
+
+    sqlite = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:"}, alias="sqlite")
+    sql, params = search_inquiries("Maria Jensen").query.get_compiler(connection=sqlite).as_sql()
+    assert "UNION" in sql and "%Maria%" in params
