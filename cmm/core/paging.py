@@ -7,7 +7,9 @@ exact figure: counts stop at the cap and say "1000+", and the pages go as far as
 
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 
 COUNT_CAP = 1000
@@ -16,7 +18,38 @@ COUNT_CAP = 1000
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int | str:
     """The number of rows, or "1000+" past the cap; reads at most cap + 1 rows."""
     found = queryset.order_by().values("pk")[: cap + 1].count()
+    return _capped(found, cap)
+
+
+def _capped(found: int, cap: int) -> int | str:
     return found if found <= cap else f"{cap}+"
+
+
+def capped_counts(querysets: list[QuerySet], cap: int = COUNT_CAP) -> list[int | str]:
+    """`capped_count` of each queryset, in one query: a page's several counts (the ten
+    queues) each cost a round trip and Django's query execution otherwise. Each count is
+    its own scalar subquery reading at most cap + 1 rows, as `capped_count` would."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for queryset in querysets:
+        if queryset.query.is_empty():
+            # .none(): Django would not run it (EmptyResultSet); it counts nothing.
+            parts.append("0")
+            continue
+        limited = queryset.order_by().values("pk")[: cap + 1]
+        try:
+            sql, part_params = limited.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:  # e.g. pk__in=[]: nothing can match
+            parts.append("0")
+            continue
+        # Django compiled `sql` with its parameters apart: nothing is interpolated.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(part_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [_capped(found, cap) for found in row]
 
 
 class CappedPaginator(Paginator):
