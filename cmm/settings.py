@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "cmm.core.middleware.NoStoreForAuthenticatedMiddleware",
+    "cmm.core.permissions.PermissionCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cmm.urls"
@@ -129,7 +130,8 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # guardian's, with the permissions kept for the length of a GET (cmm.core.permissions).
+    "cmm.core.permissions.RequestCachedObjectPermissionBackend",
 ]
 # No anonymous user: nothing here is public.
 ANONYMOUS_USER_NAME = None
