@@ -55,6 +55,7 @@ from cases.statistics import statistics_for
 from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.codes import ExploitationForm, nationality_choices
+from cmm.core.context_processors import navigation_counts
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.paging import CappedPaginator, capped_counts
 from cmm.core.roles import Role, has_role
@@ -586,8 +587,10 @@ def _queue_nav(user, now) -> list[tuple]:
     """Every queue the user works, with its count (all in one query, whatever the rows;
     "1000+" past a thousand)."""
     available = queues.queues_for(user)
-    counts = capped_counts([queues.queue_records(q, user, now) for q in available])
-    return list(zip(available, counts, strict=True))
+    # The navigation's counts ride along: the page's one count query makes them too.
+    extra = list(navigation_counts(user).values())
+    counts = capped_counts([queues.queue_records(q, user, now) for q in available] + extra)
+    return list(zip(available, counts[: len(available)], strict=True))
 
 
 def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:

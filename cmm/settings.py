@@ -90,7 +90,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "cmm.core.middleware.NoStoreForAuthenticatedMiddleware",
-    "cmm.core.permissions.PermissionCacheMiddleware",
+    # GET requests keep their answers to repeated questions (permissions, counts).
+    "cmm.core.request_cache.ReadOnlyRequestCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cmm.urls"
@@ -133,6 +134,8 @@ AUTHENTICATION_BACKENDS = [
     # guardian's, with the permissions kept for the length of a GET (cmm.core.permissions).
     "cmm.core.permissions.RequestCachedObjectPermissionBackend",
 ]
+# guardian's check looks for its own backend by name; the one above is a subclass of it.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 # No anonymous user: nothing here is public.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_404 = True

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cmm.core.permissions import _checkers
+from cmm.core.request_cache import request_cache
 from tests.factories import case_in
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_a_case_page_reads_the_case_permissions_once(login, hanne, kasper, tove)
 
 def test_outside_a_get_request_a_new_grant_is_seen_at_once(hanne, kasper, karin, tove):
     case = case_in("awaiting_interview", hotline=hanne, supervisor=tove, contact=kasper)
-    assert _checkers.get() is None
+    assert request_cache() is None
     assert not karin.has_perm("cases.view_case", case)
     assign_perm("cases.view_case", karin, case)
     assert karin.has_perm("cases.view_case", case)
@@ -41,6 +41,6 @@ def test_the_kept_permissions_end_with_the_request(login, hanne, kasper, tove):
     case = case_in("awaiting_interview", hotline=hanne, supervisor=tove, contact=kasper)
     client = login(kasper)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
-    assert _checkers.get() is None
+    assert request_cache() is None
     remove_perm("cases.view_case", kasper, case)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
