@@ -113,3 +113,15 @@ def test_a_post_always_restarts_the_idle_clock(hanne):
     assert status.json()["seconds_left"] == 15 * 60
     with time_machine.travel(start + timedelta(minutes=15, seconds=10), tick=False):
         assert client.get(reverse("referrals:list")).status_code == 200
+
+
+def test_with_a_short_idle_limit_page_views_are_recorded_sooner(hanne, settings):
+    settings.CMM_SESSION_IDLE_SECONDS = 15
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+    # A fifteenth of the limit: a page view 4 seconds on is recorded and keeps the session.
+    with time_machine.travel(start + timedelta(seconds=4), tick=False):
+        assert session_writes(client, reverse("referrals:list")) == 1
+    with time_machine.travel(start + timedelta(seconds=18), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200
