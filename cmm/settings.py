@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "cmm.core.middleware.NoStoreForAuthenticatedMiddleware",
+    # GET requests keep their answers to repeated questions (permissions, counts).
+    "cmm.core.request_cache.ReadOnlyRequestCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cmm.urls"
@@ -129,8 +131,11 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # guardian's, with the permissions kept for the length of a GET (cmm.core.permissions).
+    "cmm.core.permissions.RequestCachedObjectPermissionBackend",
 ]
+# guardian's check looks for its own backend by name; the one above is a subclass of it.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 # No anonymous user: nothing here is public.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_404 = True

@@ -26,6 +26,18 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import ngettext
 
 STARTED, SEEN = "cmm_session_started", "cmm_last_seen"
+# Recording the activity is a session write (an UPDATE in its own transaction). A page
+# view (GET) within a fifteenth of the idle limit (a minute of fifteen) of the recorded
+# activity is not recorded again: the idle clock then runs from the recorded one, so a
+# session may end up to that much before the idle limit, never after. A POST (and "Stay
+# logged in" is one) always records.
+SEEN_GRANULARITY_SECONDS = 60
+
+
+def seen_granularity() -> int:
+    return min(SEEN_GRANULARITY_SECONDS, settings.CMM_SESSION_IDLE_SECONDS // 15)
+
+
 # The session key this session was last remembered under (it changes on every cycle_key).
 REMEMBERED = "cmm_remembered_key"
 
@@ -171,7 +183,9 @@ class SessionTimeoutMiddleware:
                 if is_api:
                     return JsonResponse({"logged_in": False}, status=401)
                 return redirect_to_login(request.get_full_path())
-            if not is_passive:
+            if not is_passive and (
+                request.method not in ("GET", "HEAD") or now - seen >= seen_granularity()
+            ):
                 request.session[SEEN] = now
             request.session.setdefault(STARTED, now)
             # A session whose key changed since login (a password change cycles it) is

@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,3 +67,61 @@ def test_logout_ends_the_session_on_the_server(hanne):
     client.post(reverse("logout"))
     assert not Session.objects.exists()
     assert client.get(reverse("referrals:list")).status_code == 302
+
+
+def session_writes(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return sum(q["sql"].startswith('UPDATE "django_session"') for q in ctx.captured_queries)
+
+
+def test_page_views_within_a_minute_do_not_rewrite_the_session(hanne):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert session_writes(client, reverse("referrals:list")) == 0
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        assert session_writes(client, reverse("referrals:list")) == 1
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        assert session_writes(client, reverse("referrals:list")) == 0
+
+
+def test_the_idle_clock_runs_from_the_recorded_activity_never_longer(hanne):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+    # Recorded: more than a minute after the last recorded activity.
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200
+    # Within the minute: not recorded, so the fifteen minutes run from minute 5 (the
+    # session ends 40 seconds early, not late).
+    with time_machine.travel(start + timedelta(minutes=5, seconds=40), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200
+        assert client.get(reverse("session_status")).json()["seconds_left"] == 15 * 60 - 40
+    with time_machine.travel(start + timedelta(minutes=20, seconds=1), tick=False):
+        response = client.get(reverse("referrals:list"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_post_always_restarts_the_idle_clock(hanne):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+    with time_machine.travel(start + timedelta(seconds=20), tick=False):
+        status = client.post(reverse("session_keep_alive"), "{}", content_type="application/json")
+    assert status.json()["seconds_left"] == 15 * 60
+    with time_machine.travel(start + timedelta(minutes=15, seconds=10), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200
+
+
+def test_with_a_short_idle_limit_page_views_are_recorded_sooner(hanne, settings):
+    settings.CMM_SESSION_IDLE_SECONDS = 15
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = logged_in(hanne)
+    # A fifteenth of the limit: a page view 4 seconds on is recorded and keeps the session.
+    with time_machine.travel(start + timedelta(seconds=4), tick=False):
+        assert session_writes(client, reverse("referrals:list")) == 1
+    with time_machine.travel(start + timedelta(seconds=18), tick=False):
+        assert client.get(reverse("referrals:list")).status_code == 200

@@ -1,9 +1,12 @@
 from collections.abc import Iterable
 from functools import cache
+from html import escape
 
 from django import template
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils import formats
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -38,8 +41,66 @@ def options(choices: Iterable[tuple], selected: str = "") -> SafeString:
     `selected` value marked; written in one pass in Python, where a template loop with an
     `if` per option took a noticeable part of a page's time. Labels are escaped."""
     selected = str(selected or "")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) == selected else "", label) for value, label in choices),
-    )
+    # format_html per option (conditional_escape, lazy-string checks) was most of the time
+    # of 650 options; html.escape is what Django's escape does, markup already safe is kept.
+    parts = []
+    for value, label in choices:
+        value = str(value)
+        parts.append(
+            f'<option value="{_escape(value)}"{" selected" if value == selected else ""}>'
+            f"{_escape(label)}</option>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308  # every value and label is escaped
+
+
+def _escape(text: object) -> str:
+    return str(text) if isinstance(text, SafeData) else escape(str(text))
+
+
+@register.simple_tag
+def minor_tag(person) -> SafeString:
+    """The minor's tag after a person's name (an include per row
+    cost a template lookup and a context for every row of a list)."""
+    if not person.is_minor:
+        return mark_safe("")
+    label = gettext("Unaccompanied minor") if person.unaccompanied_minor else gettext("Minor")
+    return mark_safe(f'<span class="cmm-tag cmm-tag--minor">{escape(label)}</span>')  # noqa: S308
+
+
+@register.simple_tag
+def history(events: Iterable) -> SafeString:
+    """A timeline of audit events (the case's, the inquiry's), written in one pass.
+
+    A template loop took 0.15 ms an event (dates, the actor, the action's label, the
+    states): a long course's 100 events were a fifth of its page. Every value is escaped.
+    """
+    items = []
+    for event in events:
+        at = template_localtime(event.at)
+        if event.action == "transition":
+            before, after = state_label(event.from_state), state_label(event.to_state)
+            what = f"{_escape(before)} → {_escape(after)}"
+            if event.reason_redacted:
+                marker = gettext("[personal data]")
+                what += f" · <em>{_escape(marker)}</em>"
+            elif event.reason:
+                what += f" · {_escape(event.reason)}"
+        else:
+            what = _escape(event.object_ref)
+            if event.action == "update":
+                n = len(event.changes)
+                fields = ngettext("%(n)s field", "%(n)s fields", n) % {"n": n}
+                what += f" ({_escape(fields)})"
+        who = user_name(event.actor) or gettext("system")
+        items.append(
+            "<li>"
+            f'<time datetime="{_escape(formats.date_format(at, "c"))}">'
+            f"{_escape(formats.date_format(at, 'SHORT_DATETIME_FORMAT'))}</time> "
+            f'<span class="cmm-history__who">{_escape(who)}</span> '
+            f'<span class="cmm-history__what">{_escape(event.get_action_display())}:</span> '
+            f"{what}</li>\n"
+        )
+    if not items:
+        nothing = gettext("Nothing yet.")
+        items.append(f"<li>{_escape(nothing)}</li>\n")
+    return mark_safe(f'<ol class="cmm-history">\n{"".join(items)}</ol>')  # noqa: S308
