@@ -260,7 +260,7 @@ def _spreads(days: QuerySet, groups: tuple[str, ...] = ()) -> dict[str, Any]:
     # Only the ORM's compiled query (its values passed as parameters) and column names from
     # this module are put into the text.
     sql = (
-        f"SELECT {select}{grouping}count(*), "  # noqa: S608
+        f"SELECT {select}{grouping}count(*), "  # noqa: S608  # nosec B608
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
         "percentile_disc(0.9) WITHIN GROUP (ORDER BY days) "
         f"FROM ({inner}) AS d GROUP BY GROUPING SETS ({sets})"
@@ -410,7 +410,7 @@ def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
     with connection.cursor() as cursor:
         # The ORM's compiled query; its values are passed as parameters.
         sql = (
-            "SELECT decided_year, form, gender, count(*) "  # noqa: S608
+            "SELECT decided_year, form, gender, count(*) "  # noqa: S608  # nosec B608
             f"FROM ({inner}) AS ranked WHERE rank = 1 GROUP BY decided_year, form, gender"
         )
         cursor.execute(sql, params)

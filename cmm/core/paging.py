@@ -59,7 +59,7 @@ def _counts(querysets: list[QuerySet], cap: int) -> list[int]:
         found.append(None)
         missing.append((len(found) - 1, key))
         # Django compiled `sql` with its parameters apart: nothing is interpolated.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608  # nosec B608
         params.extend(part_params)
     if parts:
         with connections[querysets[0].db].cursor() as cursor:
