@@ -135,13 +135,16 @@ def search_cases(user: AbstractBaseUser, query: str) -> QuerySet[Case]:
     """Cases the user may see whose reference, or person's name or alias, matches; case-
     and accent-insensitive, Danish letters and their transliterations alike."""
     tokens = _tokens_query("name_key", query)
-    reference = Q(reference__iexact=query.strip())
-    # The persons are found first (a trigram index serves the name tokens on PostgreSQL),
-    # then their cases: a condition across the join would read every case and person.
-    condition = reference | Q(person__in=Person.objects.filter(tokens)) if tokens else reference
+    matching = Case.objects.filter(reference__iexact=query.strip()).order_by().values("pk")
+    if tokens:
+        # Two index-served halves joined by UNION: the reference, and the cases of the
+        # persons whose names have every token (a trigram index on PostgreSQL). An OR of
+        # the two made PostgreSQL read every case in date order and test each.
+        by_person = Case.objects.filter(person__in=Person.objects.filter(tokens))
+        matching = matching.union(by_person.order_by().values("pk"))
     return (
         cases_visible_to(user)
-        .filter(condition)
+        .filter(pk__in=matching)
         .select_related("person", "contact_person")
         .order_by("-opened_at", "-id")
     )

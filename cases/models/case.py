@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -154,7 +155,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("view_statistics", "Can see the aggregate statistics and download the exports"),
             ("anonymise_case", "Can review courses past retention, hold and anonymise them"),
         ]
-        indexes = [models.Index(fields=["contact_person", "state"])]
+        indexes = [
+            models.Index(fields=["contact_person", "state"]),
+            # Search matches a reference whatever its case (reference__iexact).
+            models.Index(Upper("reference"), name="case_reference_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
