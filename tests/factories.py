@@ -109,7 +109,8 @@ def case_in(
     contact: User,
     residence: str = "no_legal_residence",
 ):
-    """A case brought to `state` through the real services, with `contact` assigned."""
+    """A case brought to `state` through the real services, with `contact` assigned
+    ("in_support": assessed as trafficked, and the person accepted the offer today)."""
     from cases import services as case_services
     from cases.models import Case
 
@@ -155,9 +156,17 @@ def case_in(
         case_id=case.pk,
         version=case.version,
         data=assessment_data(
-            outcome="trafficked" if state == "assessed_trafficked" else "not_trafficked"
+            outcome="not_trafficked" if state == "assessed_not_trafficked" else "trafficked"
         ),
     )
+    if state == "in_support":
+        case_services.case_answer_offer(
+            actor=contact,
+            case_id=case.pk,
+            version=Case.objects.get(pk=case.pk).version,
+            accepted=True,
+            on=timezone.localdate(),
+        )
     return Case.objects.get(pk=case.pk)
 
 

@@ -157,16 +157,8 @@ def build_world() -> World:
     own_case.refresh_from_db()
 
     # Karin's course in support, with a prepared return.
-    supported = case_in("assessed_trafficked", hotline=hanne, supervisor=tove, contact=karin)
+    supported = case_in("in_support", hotline=hanne, supervisor=tove, contact=karin)
     supported = _set_name(karin, supported, _token("Matrixhjemrejse"))
-    case_services.case_answer_offer(
-        actor=karin,
-        case_id=supported.pk,
-        version=supported.version,
-        accepted=True,
-        on=timezone.localdate(),
-    )
-    supported.refresh_from_db()
     own_return = return_services.return_start(
         actor=karin, case_id=supported.pk, case_version=supported.version
     )

@@ -32,11 +32,7 @@ def make(hanne, tove, karin):
 
 
 def supported(make, karin, **kw):
-    case = make("assessed_trafficked", **kw)
-    services.case_answer_offer(
-        actor=karin, case_id=case.pk, version=case.version, accepted=True, on=timezone.localdate()
-    )
-    return Case.objects.get(pk=case.pk)
+    return make("in_support", **kw)
 
 
 # Working days -------------------------------------------------------------------------------

@@ -32,15 +32,7 @@ def supported(make, karin):
     """A case whose person accepted the offer: receiving support, no legal residence."""
 
     def _supported(**kw):
-        case = make("assessed_trafficked", **kw)
-        services.case_answer_offer(
-            actor=karin,
-            case_id=case.pk,
-            version=case.version,
-            accepted=True,
-            on=timezone.localdate(),
-        )
-        return Case.objects.get(pk=case.pk)
+        return make("in_support", **kw)
 
     return _supported
 

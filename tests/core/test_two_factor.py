@@ -14,7 +14,6 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import services as case_services
 from cmm.audit.models import AuditEvent
 from cmm.core.models import UserSession
 from cmm.core.twofactor import new_recovery_codes
@@ -36,15 +35,7 @@ def world(hanne, karin, tove, stig, anna):
     received = make_inquiry(hanne)
     referred = make_inquiry(hanne, state="referred")
     own_case = case_in("interviewing", hotline=hanne, supervisor=tove, contact=karin)
-    assessed = case_in("assessed_trafficked", hotline=hanne, supervisor=tove, contact=karin)
-    case_services.case_answer_offer(
-        actor=karin,
-        case_id=assessed.pk,
-        version=assessed.version,
-        accepted=True,
-        on=timezone.localdate(),
-    )
-    assessed.refresh_from_db()
+    assessed = case_in("in_support", hotline=hanne, supervisor=tove, contact=karin)
     own_return = return_services.return_start(
         actor=karin, case_id=assessed.pk, case_version=assessed.version
     )

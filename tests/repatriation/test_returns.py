@@ -23,15 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def supported(hanne, tove, karin):
     def _supported():
-        case = case_in("assessed_trafficked", hotline=hanne, supervisor=tove, contact=karin)
-        case_services.case_answer_offer(
-            actor=karin,
-            case_id=case.pk,
-            version=case.version,
-            accepted=True,
-            on=timezone.localdate(),
-        )
-        return Case.objects.get(pk=case.pk)
+        return case_in("in_support", hotline=hanne, supervisor=tove, contact=karin)
 
     return _supported
 
