@@ -70,6 +70,55 @@ def test_a_person_assessed_in_two_years_counts_in_both_and_recurs(tmp_path):
     assert stats["time_series"]["by_exploitation"] == {"2023": {"sexual": 1}, "2024": {"sexual": 1}}
 
 
+def test_the_time_series_counts_a_person_once_a_year_under_their_first_decision(tmp_path):
+    forced_labour = {
+        "authority": "immigration_service",
+        "outcome": "trafficked",
+        "exploitation": {"form": "forced_labour", "industry": "agriculture"},
+    }
+    call_command(
+        "import_cases",
+        str(
+            write(
+                tmp_path,
+                [
+                    # P-1: sexual first, forced labour later the same year.
+                    case("C-1", "P-1", "2023-03-01"),
+                    case(
+                        "C-2",
+                        "P-1",
+                        "2023-08-01",
+                        assessment=forced_labour | {"decided_on": "2023-08-01"},
+                    ),
+                    # P-2: two decisions on one day; the one recorded first counts.
+                    case(
+                        "C-3",
+                        "P-2",
+                        "2023-06-01",
+                        assessment=forced_labour | {"decided_on": "2023-06-01"},
+                    ),
+                    case("C-4", "P-2", "2023-06-01"),
+                    # P-1 again the next year: counted in that year too.
+                    case(
+                        "C-5",
+                        "P-1",
+                        "2024-01-01",
+                        assessment=forced_labour | {"decided_on": "2024-01-01"},
+                    ),
+                ],
+            )
+        ),
+    )
+    series = statistics_for(2024)["time_series"]
+    assert series["by_exploitation"] == {
+        "2023": {"forced_labour": 1, "sexual": 1},
+        "2024": {"forced_labour": 1},
+    }
+    assert series["by_gender"] == {"2023": {"woman": 2}, "2024": {"woman": 1}}
+    # The year's own table follows the same rule.
+    assert statistics_for(2023)["assessed"]["by_exploitation"] == {"forced_labour": 1, "sexual": 1}
+
+
 def test_the_decision_date_decides_the_year_on_31_december(tmp_path):
     call_command("import_cases", str(write(tmp_path, [case("C-1", "P-1", "2024-12-31")])))
     assert statistics_for(2024)["assessed"]["total"] == 1
