@@ -32,6 +32,8 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from cmm.core.names import fold  # noqa: E402
+
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 INQUIRIES = max(400, round(1_000_000 * SCALE))
 CASES = INQUIRIES // 4  # every fourth inquiry is referred and opens one case
@@ -67,9 +69,11 @@ LAST_NAMES = (
     "Dlamini Nkosi Ndlovu Khumalo Sithole Mokoena Mahlangu Zulu Mthembu Banda Phiri "
     "Mwale Tembo Zimba Lungu Mutale Chanda Mulenga Bwalya"
 ).split()
-# Plain ASCII spellings only: the name keys below are then just the lower-cased tokens,
-# exactly what cmm.core.names.name_key would store.
 LAST_NAMES = [n.replace("á", "a") for n in LAST_NAMES]
+# Each name's folded form (cmm.core.names.fold), so that the persons' name keys are what
+# the application stores and its search finds ("Mokoena" is kept as "mokona").
+FIRST_KEYS = [fold(n) for n in FIRST_NAMES]
+LAST_KEYS = [fold(n) for n in LAST_NAMES]
 NATIONALITIES = (
     "RO RO RO NG NG NG TH TH UA UA VN VN PH BG BG CN UG HU PL GH ER SO AF MA BR CO PY "
     "LT LV MD AL XK"
@@ -418,8 +422,9 @@ def _cases(p: dict) -> None:
             source_ref, created_at, birth_year, anonymised_at)
         SELECT b.person_id, n.first || ' ' || n.last,
                CASE WHEN b.r2 < 0.3 THEN jsonb_build_array(n.alias) ELSE '[]'::jsonb END,
-               ' ' || lower(n.first) || ' ' || lower(n.last)
-                 || CASE WHEN b.r2 < 0.3 THEN ' ' || lower(n.alias) ELSE '' END || ' ',
+               ' ' || n.first_key || ' ' || n.last_key
+                 || CASE WHEN b.r2 < 0.3 AND n.alias_key NOT IN (n.first_key, n.last_key)
+                         THEN ' ' || n.alias_key ELSE '' END || ' ',
                {pick(["woman"] * 6 + ["man"] * 4 + ["trans"], "(b.r3 * 7919)::int")},
                (b.opened_at - (16 + floor(b.r4 * 30)::int) * interval '1 year'
                  - (b.r1 * 360)::int * interval '1 day')::date,
@@ -431,7 +436,10 @@ def _cases(p: dict) -> None:
         CROSS JOIN LATERAL (SELECT
             {pick(FIRST_NAMES, "b.person_id * 7 + 3")} AS first,
             {pick(LAST_NAMES, "b.person_id * 13 + b.person_id / 11")} AS last,
-            {pick(FIRST_NAMES, "b.person_id * 3 + 1")} AS alias) n
+            {pick(FIRST_NAMES, "b.person_id * 3 + 1")} AS alias,
+            {pick(FIRST_KEYS, "b.person_id * 7 + 3")} AS first_key,
+            {pick(LAST_KEYS, "b.person_id * 13 + b.person_id / 11")} AS last_key,
+            {pick(FIRST_KEYS, "b.person_id * 3 + 1")} AS alias_key) n
         WHERE b.c <= (%(nc)s * 95) / 100
         """,
         p,
