@@ -52,6 +52,7 @@ from cases.models import (
 )
 from cases.models.assessment import authority_for
 from cases.statistics import statistics_for
+from cases.statistics_labels import label
 from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.codes import ExploitationForm, nationality_choices
@@ -739,7 +740,12 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     for name in ("assessed_by_exploitation", "assessed_by_gender", "assessed_by_nationality"):
         rows = sorted(tables[name], key=lambda r: -r[1])
         top = max((n for _c, n in rows), default=0) or 1
-        charts.append((exports.TABLE_TITLES[name], [(c, n, round(100 * n / top)) for c, n in rows]))
+        charts.append(
+            (
+                exports.TABLE_TITLES[name],
+                [(label(name, c), n, round(100 * n / top)) for c, n in rows],
+            )
+        )
     series = stats["time_series"]["by_exploitation"]
     series_rows = [(y, sum(v.values())) for y, v in series.items()]
     top = max((n for _y, n in series_rows), default=0) or 1
@@ -756,7 +762,17 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years,
             "stats": stats,
-            "tables": [(exports.TABLE_TITLES.get(n, n), n, rows) for n, rows in tables.items()],
+            "tables": [
+                (exports.TABLE_TITLES.get(n, n), n, [(c, label(n, c), k) for c, k in rows])
+                for n, rows in tables.items()
+            ],
+            "decision_times": [
+                (label(f"process_times_{group}", code), spread)
+                for group in ("by_authority", "by_gender")
+                for code, spread in stats["process_times"]["first_interview_to_decision"][
+                    group
+                ].items()
+            ],
             "charts": charts,
         },
     )
@@ -772,7 +788,7 @@ def statistics_download(request: HttpRequest, year: int, fmt: str) -> HttpRespon
             name = f"statistics-{year}.{fmt}"
         elif fmt == "research":
             name = f"research-{year}.csv"
-        elif fmt.startswith("csv-") and fmt[4:] in exports.tables(statistics_for(year)):
+        elif fmt.startswith("csv-") and fmt[4:] in exports.TABLE_TITLES:
             name = f"statistics-{year}-{fmt[4:]}.csv"
         else:
             raise Http404

@@ -2,7 +2,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from cases.exports import TABLE_TITLES, tables
 from cases.models import Case, Person
+from cases.statistics import statistics_for
 from cmm.audit.models import AuditEvent
 from tests.statistics import reference
 
@@ -27,6 +29,22 @@ def test_the_statistics_role_sees_the_figures_and_no_person(records, login, stig
     for case in Case.objects.all()[:50]:
         assert case.reference not in html
     assert "/cases/" not in html
+
+
+def test_the_page_names_every_category_in_danish_and_keeps_the_files_codes(records, login, stig):
+    response = login(stig).get(reverse("statistics"), {"year": "2021"})
+    html = response.content.decode()
+    unnamed = [
+        (table, code)
+        for _title, table, rows in response.context["tables"]
+        for code, name, _n in rows
+        if name == code
+    ]
+    assert unnamed == []
+    assert '<th scope="row">Kvinde</th>' in html
+    assert '<th scope="row">Nigeria</th>' in html
+    # The code beside each name is the one the downloaded files use.
+    assert "<code>woman</code>" in html
 
 
 def test_every_download_is_audited(records, login, stig):
@@ -61,3 +79,10 @@ def test_the_statistics_role_is_refused_every_case_and_inquiry_page(records, log
     assert client.get(reverse("cases:queues")).status_code == 403
     assert client.get(reverse("referrals:list")).status_code == 403
     assert client.post(reverse("search"), {"q": case.reference}).status_code == 403
+
+
+def test_every_table_has_a_title_and_a_csv_download(records, login, stig):
+    assert set(tables(statistics_for(2021))) == set(TABLE_TITLES)
+    response = login(stig).get(reverse("statistics_download", args=[2021, "csv-summary"]))
+    assert response.status_code == 200
+    assert response.content.decode().startswith("Kode,Antal")
