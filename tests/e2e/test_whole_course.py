@@ -27,8 +27,8 @@ def queue_rows(page, url: str, slug: str, reference: str) -> tuple[int, int]:
 def summary_figure(page, code: str) -> int:
     """A figure of the statistics page's summary table, as the page shows it."""
     section = page.locator("section.cmm-stat-table:has(a[href$='/download/csv-summary/'])")
-    row = section.locator("tbody tr").filter(has=page.locator(f"td:text-is('{code}')"))
-    return int(row.locator("td").nth(1).inner_text()) if row.count() else 0
+    row = section.locator("tbody tr").filter(has=page.locator(f"code:text-is('{code}')"))
+    return int(row.locator("td").first.inner_text()) if row.count() else 0
 
 
 def test_the_whole_course_from_the_call_to_the_statistics(
