@@ -40,12 +40,8 @@ def open_as(browser, live_server):
     session): the login form, then the second-factor form with the app's current code."""
     contexts = []
 
-    def _open(user, password="test-password-123", bypass_csp=False):
-        # bypass_csp only lets a test inject its checker (axe); the pages' policy is tested
-        # without it everywhere else.
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 768}, locale="da-DK", bypass_csp=bypass_csp
-        )
+    def _open(user, password="test-password-123"):
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="da-DK")
         contexts.append(context)
         page = context.new_page()
         app_device_for(user)  # set up before the login, as the person did once

@@ -1,5 +1,6 @@
 """A screenshot of every main page at 1366x768 (test-artifacts/screenshots/), each checked
-to have loaded: a success status, its heading visible, no error or refusal page."""
+to have loaded (a success status, its heading visible, no error or refusal page) and by
+axe-core (no serious or critical violation)."""
 
 import re
 
@@ -10,6 +11,7 @@ from cases import queues
 from cases import services as case_services
 from repatriation import services as return_services
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_accessibility import violations
 from tests.factories import case_in, make_inquiry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,8 +27,13 @@ def loaded(page, response, name: str) -> None:
     screenshot(page, name)
 
 
-def visit(page, url: str, name: str) -> None:
+def visit(found: dict, page, url: str, name: str) -> None:
+    """Open, check and photograph a page, and add its serious accessibility violations to
+    `found`."""
     loaded(page, page.goto(url), name)
+    problems = violations(page)
+    if problems:
+        found[name] = problems
     # A menu entry's count stays on the line of its name.
     lines = page.locator(".cmm-nav a").evaluate_all(
         "links => links.map(a => a.getClientRects().length)"
@@ -68,6 +75,7 @@ def test_every_main_page_loads_and_is_photographed(
     browser, open_as, live_server, hanne, karin, tove, stig, anna
 ):
     url = live_server.url
+    found: dict[str, list[str]] = {}
     inquiry = make_inquiry(hanne)
     interviewing = case_in(
         "interviewing", hotline=hanne, supervisor=tove, contact=karin, residence="legal_residence"
@@ -86,38 +94,39 @@ def test_every_main_page_loads_and_is_photographed(
     anonymous = browser.new_context(viewport={"width": 1366, "height": 768}, locale="da-DK")
     try:
         login = anonymous.new_page()
-        visit(login, f"{url}/accounts/login/", "login")
+        visit(found, login, f"{url}/accounts/login/", "login")
     finally:
         anonymous.close()
 
     # Hotline.
     page = open_as(hanne)
-    visit(page, f"{url}/", "home-hotline")
-    visit(page, f"{url}/inquiries/new/", "hotline-form")
-    visit(page, f"{url}/inquiries/{inquiry.pk}/", "inquiry-detail")
-    visit(page, f"{url}/inquiries/{inquiry.pk}/edit/", "inquiry-edit")
+    visit(found, page, f"{url}/", "home-hotline")
+    visit(found, page, f"{url}/inquiries/new/", "hotline-form")
+    visit(found, page, f"{url}/inquiries/{inquiry.pk}/", "inquiry-detail")
+    visit(found, page, f"{url}/inquiries/{inquiry.pk}/edit/", "inquiry-edit")
     for step in ("triage", "close"):
-        visit(page, f"{url}/inquiries/{inquiry.pk}/{step}/", f"inquiry-{step}")
+        visit(found, page, f"{url}/inquiries/{inquiry.pk}/{step}/", f"inquiry-{step}")
 
     # Contact person: the case page and each of its step pages.
     page = open_as(karin)
-    visit(page, f"{url}/", "home-contact-person")
-    visit(page, f"{url}/cases/mine/", "my-cases")
-    visit(page, f"{url}/cases/{interviewing.pk}/", "case-interviewing")
-    visit(page, f"{url}/cases/{interviewing.pk}/interviews/new/", "case-step-interview")
-    visit(page, f"{url}/cases/{interviewing.pk}/send/", "case-step-send")
-    visit(page, f"{url}/cases/{awaiting.pk}/assess/", "case-step-assess")
-    visit(page, f"{url}/cases/{case.pk}/", "case-in-support")
-    visit(page, f"{url}/cases/{case.pk}/person/", "case-step-person")
+    visit(found, page, f"{url}/", "home-contact-person")
+    visit(found, page, f"{url}/cases/mine/", "my-cases")
+    visit(found, page, f"{url}/cases/{interviewing.pk}/", "case-interviewing")
+    visit(found, page, f"{url}/cases/{interviewing.pk}/interviews/new/", "case-step-interview")
+    visit(found, page, f"{url}/cases/{interviewing.pk}/send/", "case-step-send")
+    visit(found, page, f"{url}/cases/{awaiting.pk}/assess/", "case-step-assess")
+    visit(found, page, f"{url}/cases/{case.pk}/", "case-in-support")
+    visit(found, page, f"{url}/cases/{case.pk}/person/", "case-step-person")
     for step in ("extend", "placement", "service", "minor", "police-report", "end"):
-        visit(page, f"{url}/cases/{case.pk}/{step}/", f"case-step-{step}")
+        visit(found, page, f"{url}/cases/{case.pk}/{step}/", f"case-step-{step}")
     visit(
+        found,
         page,
         f"{url}/cases/{case.pk}/placement-end/?placement={placement.pk}",
         "case-step-placement-end",
     )
-    visit(page, f"{url}/cases/{awaiting.pk}/", "case-awaiting-assessment")
-    visit(page, f"{url}/cases/queues/", "queues-contact-person")
+    visit(found, page, f"{url}/cases/{awaiting.pk}/", "case-awaiting-assessment")
+    visit(found, page, f"{url}/cases/queues/", "queues-contact-person")
     # Search by POST from the menu, as a user does.
     page.fill("#nav-search", case.reference)
     with page.expect_navigation() as navigation:
@@ -126,37 +135,40 @@ def test_every_main_page_loads_and_is_photographed(
     assert page.get_by_role("link", name=case.reference).is_visible()
 
     # The prepared return's pages.
-    visit(page, f"{url}/returns/{prepared.pk}/", "return-detail")
-    visit(page, f"{url}/returns/{prepared.pk}/edit/", "return-edit")
-    visit(page, f"{url}/returns/{prepared.pk}/payments/new/", "return-payment")
+    visit(found, page, f"{url}/returns/{prepared.pk}/", "return-detail")
+    visit(found, page, f"{url}/returns/{prepared.pk}/edit/", "return-edit")
+    visit(found, page, f"{url}/returns/{prepared.pk}/payments/new/", "return-payment")
     for step in ("to_safety", "stop"):
-        visit(page, f"{url}/returns/{prepared.pk}/{step}/", f"return-step-{step}")
+        visit(found, page, f"{url}/returns/{prepared.pk}/{step}/", f"return-step-{step}")
 
     # Supervisor: every queue, workload, assignment, the audit review.
     page = open_as(tove)
-    visit(page, f"{url}/", "home-supervisor")
+    visit(found, page, f"{url}/", "home-supervisor")
     for queue in queues.QUEUES:
-        visit(page, f"{url}/cases/queues/{queue.slug}/", f"queue-{queue.slug}")
+        visit(found, page, f"{url}/cases/queues/{queue.slug}/", f"queue-{queue.slug}")
     # Every queue's count sits inside the queue menu, beside its name.
     menu = page.locator(".cmm-queue-nav").bounding_box()
     for count in page.locator(".cmm-queue-nav .cmm-count").all():
         box = count.bounding_box()
         assert box["x"] + box["width"] <= menu["x"] + menu["width"]
-    visit(page, f"{url}/cases/workload/", "workload")
-    visit(page, f"{url}/cases/{case.pk}/", "case-supervisor")
-    visit(page, f"{url}/cases/{case.pk}/assign/", "case-step-assign")
-    visit(page, f"{url}/audit/cases/{case.pk}/", "audit-person")
-    visit(page, f"{url}/audit/users/{karin.pk}/", "audit-user")
-    visit(page, f"{url}/statistics/", "statistics-supervisor")
+    visit(found, page, f"{url}/cases/workload/", "workload")
+    visit(found, page, f"{url}/cases/{case.pk}/", "case-supervisor")
+    visit(found, page, f"{url}/cases/{case.pk}/assign/", "case-step-assign")
+    visit(found, page, f"{url}/audit/cases/{case.pk}/", "audit-person")
+    visit(found, page, f"{url}/audit/users/{karin.pk}/", "audit-user")
+    visit(found, page, f"{url}/statistics/", "statistics-supervisor")
 
     # Statistics role.
     page = open_as(stig)
-    visit(page, f"{url}/", "home-statistics")
-    visit(page, f"{url}/statistics/", "statistics")
+    visit(found, page, f"{url}/", "home-statistics")
+    visit(found, page, f"{url}/statistics/", "statistics")
     headings = page.locator("section.cmm-stat-table h2").all_inner_texts()
     assert not [h for h in headings if re.fullmatch(r"[a-z_0-9]+", h)], headings
 
     # Administrator.
     page = open_as(anna)
-    visit(page, f"{url}/", "home-administrator")
-    visit(page, f"{url}/admin/", "admin-index")
+    visit(found, page, f"{url}/", "home-administrator")
+    visit(found, page, f"{url}/admin/", "admin-index")
+
+    # axe-core on every one of these pages: no serious or critical violation.
+    assert found == {}

@@ -120,7 +120,7 @@ def test_the_warning_is_accessible_and_escape_stays_logged_in(
 ):
     short_session.CMM_SESSION_IDLE_SECONDS = 30
     short_session.CMM_SESSION_WARNING_SECONDS = 28
-    page = open_as(hanne, bypass_csp=True)  # only to inject axe
+    page = open_as(hanne)
     page.goto(f"{live_server.url}/inquiries/new/")
     warning = page.get_by_role("alertdialog", name="Du bliver snart logget ud")
     warning.wait_for(timeout=15_000)

@@ -71,9 +71,8 @@ def test_the_second_factor_pages_have_no_serious_accessibility_violations(
         for user, expected in ((hanne, "/enrol/"), (karin, "/two-factor/")):
             if user == karin:
                 app_device_for(karin)
-            # Each user in a browser context of their own, as everywhere else in these tests;
-            # bypass_csp only lets axe be injected, the pages' policy is checked above.
-            context = browser.new_context(locale="da-DK", bypass_csp=True)
+            # Each user in a browser context of their own, as everywhere else in these tests.
+            context = browser.new_context(locale="da-DK")
             contexts.append(context)
             page = context.new_page()
             page.goto(f"{live_server.url}/accounts/login/")
