@@ -289,11 +289,14 @@ def _inquiries(p: dict) -> None:
     step(
         "inquiry persons",
         f"""
-        INSERT INTO referrals_inquiryperson (inquiry_id, alias, gender, age, age_is_estimate,
-            nationality, language, interpreter_needed, whereabouts, suspected_exploitation,
-            case_id)
+        INSERT INTO referrals_inquiryperson (inquiry_id, alias, alias_key, gender, age,
+            age_is_estimate, nationality, language, interpreter_needed, whereabouts,
+            suspected_exploitation, case_id)
         SELECT g,
                {pick(FIRST_NAMES, "g * 31 + k")} || ' ' || {pick(LAST_NAMES, "g * 17 + k * 3")},
+               ' ' || {pick(FIRST_KEYS, "g * 31 + k")}
+                 || CASE WHEN {pick(FIRST_KEYS, "g * 31 + k")} = {pick(LAST_KEYS, "g * 17 + k * 3")}
+                         THEN '' ELSE ' ' || {pick(LAST_KEYS, "g * 17 + k * 3")} END || ' ',
                {pick(["woman", "woman", "woman", "man", "man", "trans", ""], "g + k")},
                CASE WHEN k = 0 THEN 16 + (g %% 30) END, k = 0,
                {pick(NATIONALITIES, "g * 13 + k")}, '', NULL, '',

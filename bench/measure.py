@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.queues import QUEUES, reflection_horizon, untriaged_cutoff
+from cmm.core.names import fold
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARM_UP = 5
@@ -229,7 +230,7 @@ def measure() -> dict:
         inquiry_refs = [r[0] for r in cursor.fetchall()]
     # A search for a person by full name, as a caseworker types it.
     query = long_name
-    tokens = query.lower().split()
+    tokens = fold(query).split()
 
     pages: list[tuple[str, str, str, str, dict | None, list[tuple[str, dict]]]] = [
         (
@@ -334,9 +335,9 @@ def measure() -> dict:
                     INQUIRY_ROW
                     + "WHERE upper(i.reference) = upper(%(q)s) OR i.id = ANY(ARRAY("
                     + "SELECT inquiry_id FROM referrals_inquiryperson WHERE "
-                    + " AND ".join(f"upper(alias) LIKE upper(%(w{i})s)" for i in range(len(tokens)))
+                    + " AND ".join(f"alias_key LIKE %(t{i})s" for i in range(len(tokens)))
                     + ")) ORDER BY i.received_at DESC, i.id DESC LIMIT 50",
-                    {"q": query, **{f"w{i}": f"%{t}%" for i, t in enumerate(tokens)}},
+                    {"q": query, **{f"t{i}": f"% {t}%" for i, t in enumerate(tokens)}},
                 ),
             ],
         ),

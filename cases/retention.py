@@ -38,8 +38,8 @@ MinorCare: erased: the personal representative, their contact, the municipality;
 PoliceReport: erased: the note; kept: filed, by whom, provisions, police district, dates,
   reason not filed.
 Inquiry persons (referrals) of the course, and the persons of inquiries linked to it:
-  erased: name or alias, whereabouts, language. Kept: gender, age, nationality,
-  interpreter needed, suspected exploitation.
+  erased: name or alias (and its search key), whereabouts, language. Kept: gender, age,
+  nationality, interpreter needed, suspected exploitation.
 Inquiries: the summary, the triage note, the caller's organisation and contact details
   are erased for inquiries linked to the course, and for the inquiry that referred it
   once every person of that inquiry belongs to an anonymised course (another person's
@@ -258,7 +258,7 @@ def erase_course(case: Case, now=None) -> None:
     Payment.objects.filter(prepared_return__case=case).update(note="")
 
     InquiryPerson.objects.filter(pk__in=inquiry_person_ids).update(
-        alias="", whereabouts="", language=""
+        alias="", alias_key="", whereabouts="", language=""
     )
     for inquiry_id in Inquiry.objects.filter(linked_case=case).values_list("pk", flat=True):
         _erase_inquiry(inquiry_id)

@@ -151,20 +151,20 @@ def search_cases(user: AbstractBaseUser, query: str) -> QuerySet[Case]:
 
 
 def search_inquiries(query: str) -> QuerySet:
-    """Inquiries by reference or by the alias of a person concerned (hotline, supervisors)."""
+    """Inquiries by reference or by the alias of a person concerned (hotline, supervisors);
+    as search_cases, case- and accent-insensitive, Danish letters and their transliterations
+    alike."""
     from referrals.models import Inquiry, InquiryPerson
 
     by_reference = Inquiry.objects.filter(reference__iexact=query.strip())
-    words = Q()
-    for word in query.split():
-        words &= Q(alias__icontains=word)
-    if not words:
+    tokens = _tokens_query("alias_key", query)
+    if not tokens:
         return by_reference.order_by("-received_at", "-id")
-    # Two index-served halves (the reference, and persons whose alias has every word: a
+    # Two index-served halves (the reference, and persons whose alias has every token: a
     # trigram index on PostgreSQL) joined by UNION, which also drops an inquiry found
     # twice; an OR across the join read a million inquiries and their persons.
     by_alias = Inquiry.objects.filter(
-        pk__in=InquiryPerson.objects.filter(words).values("inquiry_id")
+        pk__in=InquiryPerson.objects.filter(tokens).values("inquiry_id")
     )
     # The halves carry no ordering of their own (the model's default would be one):
     # SQLite refuses ORDER BY inside a compound statement.

@@ -14,6 +14,7 @@ from cmm.core.codes import (
     country_display,
     nationality_choices,
 )
+from cmm.core.names import name_key
 
 
 class Channel(models.TextChoices):
@@ -193,6 +194,8 @@ class InquiryPerson(models.Model):
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="persons")
     alias = models.CharField(_("name or alias"), max_length=200)
+    # Accent- and case-free tokens of the alias, for search (as Person.name_key).
+    alias_key = models.TextField(editable=False, blank=True, default="")
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     age_is_estimate = models.BooleanField(_("age is an estimate"), default=False)
@@ -223,6 +226,12 @@ class InquiryPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inquiry.reference} #{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.alias_key = name_key(self.alias)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "alias_key"}
+        super().save(*args, **kwargs)
 
     @property
     def reference(self) -> str:

@@ -36,7 +36,7 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "referrals.inquiry": frozenset(
         {"summary", "triage_note", "caller_organisation", "caller_contact"}
     ),
-    "referrals.inquiryperson": frozenset({"alias", "whereabouts", "language"}),
+    "referrals.inquiryperson": frozenset({"alias", "alias_key", "whereabouts", "language"}),
     "repatriation.preparedreturn": frozenset(
         {
             "family_relations",

@@ -92,11 +92,12 @@ def canary_fields() -> set[str]:
             if not isinstance(field, TEXT):
                 continue
             rows = model._base_manager.all()
+            # icontains: search keys hold names folded to lower case.
             if isinstance(field, models.JSONField):
                 rows = rows.annotate(_text=Cast(field.name, models.TextField()))
-                rows = rows.filter(_text__contains=CANARY)
+                rows = rows.filter(_text__icontains=CANARY)
             else:
-                rows = rows.filter(**{f"{field.name}__contains": CANARY})
+                rows = rows.filter(**{f"{field.name}__icontains": CANARY})
             if rows.exists():
                 found.add(_label(model, field))
     return found

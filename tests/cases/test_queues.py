@@ -1,8 +1,10 @@
 from datetime import date, datetime, timedelta
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as registry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,8 +14,10 @@ from cases import queues, services
 from cases.models import Case
 from cmm.audit.models import AuditEvent
 from cmm.core.workdays import is_working_day, previous_working_day
+from referrals import services as referral_services
+from referrals.models import InquiryPerson
 from repatriation import services as return_services
-from tests.factories import case_in, make_inquiry, referred_case
+from tests.factories import case_in, inquiry_data, make_inquiry, person_data, referred_case
 
 pytestmark = pytest.mark.django_db
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -272,6 +276,36 @@ def test_search_is_accent_and_case_insensitive_and_audited(make, login, tove, ka
     assert event.changes == {"query": case.reference.lower(), "results": 1}
 
 
+def test_inquiry_search_folds_names_as_the_case_search_does(login, hanne):
+    inquiry = referral_services.inquiry_create(
+        actor=hanne,
+        data=inquiry_data(),
+        persons=[person_data(alias="Søren Ålund"), person_data(alias="Maja")],
+    )
+    client = login(hanne)
+    for query in ("soeren aalund", "SØREN", "alund", "Søren Å", "maja"):
+        found = client.post(reverse("search"), {"q": query}).context["inquiries"]
+        assert [i.pk for i in found] == [inquiry.pk], query
+    # Every word must begin a word of one person's name.
+    for query in ("øren", "søren maja", "soren x"):
+        assert client.post(reverse("search"), {"q": query}).context["inquiries"] == [], query
+    # A corrected alias is found by its new spelling, not the old one.
+    person = inquiry.persons.get(alias="Maja")
+    person.alias = "Mira Holm"
+    person.save(update_fields=["alias"])
+    assert client.post(reverse("search"), {"q": "maja"}).context["inquiries"] == []
+    found = client.post(reverse("search"), {"q": "holm"}).context["inquiries"]
+    assert [i.pk for i in found] == [inquiry.pk]
+
+
+def test_the_alias_keys_of_existing_inquiries_are_filled_by_the_migration(hanne):
+    migration = import_module("referrals.migrations.0003_inquiry_person_alias_key")
+    inquiry = make_inquiry(hanne)
+    InquiryPerson.objects.update(alias_key="")
+    migration.fill_alias_keys(registry, None)
+    assert inquiry.persons.get().alias_key == " testperson 1 "
+
+
 def test_search_shows_only_what_each_role_may_see(
     make, login, hanne, tove, karin, kasper, stig, anna
 ):
@@ -311,4 +345,4 @@ def test_the_inquiry_search_also_compiles_for_sqlite_the_embedded_default():
 
     sqlite = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:"}, alias="sqlite")
     sql, params = search_inquiries("Maria Jensen").query.get_compiler(connection=sqlite).as_sql()
-    assert "UNION" in sql and "%Maria%" in params
+    assert "UNION" in sql and "% maria%" in params
