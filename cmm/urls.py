@@ -5,10 +5,15 @@ from django.urls import include, path
 from cases import views as case_views
 from cmm.core import twofactor_views
 from cmm.core import views as core_views
+from cmm.core.forms import LoginForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", twofactor_views.verify, name="two_factor_verify"),
     path("accounts/two-factor/enrol/", twofactor_views.enrol, name="two_factor_enrol"),

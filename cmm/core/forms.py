@@ -1,6 +1,7 @@
 import math
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -34,6 +35,10 @@ class DkfdsFormMixin:
                 if not focused and not isinstance(field.widget, forms.HiddenInput):
                     field.widget.attrs["autofocus"] = True
                     focused = True
+
+
+class LoginForm(DkfdsFormMixin, AuthenticationForm):
+    """Django's login form, with the design system's fields like every other form."""
 
 
 class SecondFactorForm(DkfdsFormMixin, forms.Form):

@@ -404,3 +404,14 @@ def test_the_login_lockout_still_comes_before_the_second_factor(hanne, settings)
     locked = client.post(reverse("login"), {"username": "hanne", "password": PASSWORD})
     assert locked.status_code == 429
     assert client.get(reverse("referrals:list"))["Location"].startswith("/accounts/login/")
+
+
+def test_the_login_form_has_the_design_systems_fields_and_keeps_the_username(hanne):
+    client = Client()
+    page = client.get(reverse("login")).content.decode()
+    for name in ("username", "password"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group()
+        assert 'class="form-input"' in tag, tag
+    failed = client.post(reverse("login"), {"username": "hanne", "password": "wrong password!"})
+    assert failed.status_code == 200
+    assert 'value="hanne"' in failed.content.decode()
