@@ -220,6 +220,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker logs through LOGGING below (its redacting formatter) instead of replacing the
+# root logger's handlers with its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # While the broker is down, publishing a task keeps trying for about five minutes
 # rather than dropping it.
@@ -305,11 +308,17 @@ if not DEBUG:
 
 # Error reports name the page and the error, never what was typed (cmm/core/errors.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cmm.core.errors.PersonalDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "cmm.core.errors.PersonalDataExceptionReporter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "cmm.core.errors.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Never below INFO, whatever DJANGO_LOG_LEVEL says: at DEBUG the template engine logs
