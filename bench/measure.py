@@ -387,6 +387,44 @@ def measure() -> dict:
     }
 
 
+def export_parts(year: int) -> dict[str, float]:
+    """Milliseconds of each part of the year's export (best of 3), to show where its time
+    goes: the statistics' parts (cases/statistics.py), the research extract, and the rest
+    of export_year (the tables written as JSON, CSV and XLSX)."""
+    from cases import exports, research
+    from cases import statistics as s
+
+    def best(run) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return round(min(times) * 1000, 1)
+
+    people = s.assessed_in(year)
+    parts = {
+        "assessed persons (read)": best(lambda: s.assessed_in(year)),
+        "assessed tables": best(lambda: s._assessed_table(people)),
+        "persons investigated": best(lambda: s._persons_investigated(year)),
+        "time series (every year)": best(lambda: s._time_series(year)),
+        "prepared returns": best(lambda: s._prepared_returns(year, {p.person_id for p in people})),
+        "police reports": best(lambda: s._police_reports(people)),
+        "recurring persons": best(lambda: s._recurring(year)),
+        "process times": best(lambda: s._process_times(year)),
+    }
+    # The parts above with the inquiries' counts, as the export computes them.
+    parts["all the figures (statistics_for)"] = best(lambda: s.statistics_for(year, people))
+    parts["research extract"] = best(lambda: research.research_extract(year, people=people))
+    with tempfile.TemporaryDirectory() as folder:
+        export = best(lambda: exports.export_year(year, Path(folder)))
+    computed = parts["all the figures (statistics_for)"] + parts["research extract"]
+    parts["writing the files (the rest of export_year)"] = round(
+        max(0.0, export - parts["assessed persons (read)"] - computed), 1
+    )
+    return parts
+
+
 def measure_export() -> dict:
     """`export_statistics` for last year (a whole year of data), against a single SQL
     aggregate for that year's assessed-by-exploitation table."""
@@ -441,6 +479,9 @@ def measure_export() -> dict:
         + ", ".join(f"{float(q['time']) * 1000:.0f} ms" for q in slowest),
         flush=True,
     )
+    parts = export_parts(year)
+    for name, ms in parts.items():
+        print(f"    {name:<40} {ms:8.1f} ms  {ms / floor_ms:5.1f} floors", flush=True)
     return {
         "year": year,
         "runs": EXPORT_RUNS,
@@ -452,6 +493,7 @@ def measure_export() -> dict:
         "ratio": round(seconds * 1000 / floor_ms, 1),
         "floor_agrees": agrees,
         "sql_seconds": round(sql_seconds, 3),
+        "parts_ms": parts,
         "slowest_queries": [
             {"ms": round(float(q["time"]) * 1000), "sql": q["sql"][:160]} for q in slowest
         ],
