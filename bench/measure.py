@@ -409,7 +409,7 @@ def export_parts(year: int) -> dict[str, float]:
         "persons investigated": best(lambda: s._persons_investigated(year)),
         "time series (every year)": best(lambda: s._time_series(year)),
         "prepared returns": best(lambda: s._prepared_returns(year, {p.person_id for p in people})),
-        "police reports": best(lambda: s._police_reports(people)),
+        "police reports": best(lambda: s._police_reports(year)),
         "recurring persons": best(lambda: s._recurring(year)),
         "process times": best(lambda: s._process_times(year)),
     }

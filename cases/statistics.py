@@ -340,14 +340,41 @@ def _process_times(year: int) -> dict[str, Any]:
     }
 
 
-def _police_reports(people: list[Assessed]) -> dict[str, Any]:
+def _earlier_decision_that_year() -> Exists:
+    """Whether the person had a trafficked decision earlier in the decision's year (or on
+    the same day with a lower id): the decisions without one are each person's first of the
+    year, assessed_in's rule. The outer query has the decision's year as "year_start"."""
+    return Exists(
+        Assessment.objects.filter(
+            outcome=Outcome.TRAFFICKED,
+            case__person_id=OuterRef("case__person_id"),
+            decided_on__gte=OuterRef("year_start"),
+        ).filter(
+            Q(decided_on__lt=OuterRef("decided_on"))
+            | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
+        )
+    )
+
+
+def _first_decisions_in(year: int) -> QuerySet:
+    """Each person's first trafficked decision of `year`: the decisions assessed_in reads."""
+    return (
+        Assessment.objects.filter(outcome=Outcome.TRAFFICKED, decided_on__year=year)
+        .alias(year_start=TruncYear("decided_on"))
+        .exclude(_earlier_decision_that_year())
+    )
+
+
+def _police_reports(year: int) -> dict[str, Any]:
     """The newest police report of each assessed person's case."""
     newer = PoliceReport.objects.filter(case_id=OuterRef("case_id")).filter(
         Q(recorded_at__gt=OuterRef("recorded_at"))
         | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
     )
+    # The assessed persons' cases as a subquery: a list of thousands of ids cost more to
+    # send than the query took.
     newest = (
-        PoliceReport.objects.filter(case_id__in=[p.case_id for p in people])
+        PoliceReport.objects.filter(case_id__in=_first_decisions_in(year).values("case_id"))
         .exclude(Exists(newer))
         .order_by()
         .values_list("filed", "provisions", "not_filed_reason")
@@ -374,22 +401,6 @@ def _prepared_returns(year: int, assessed_ids: set[int]) -> dict[str, Any]:
         "by_destination": _counts(r["destination"] for r in rows),
         "assessed_in_year_by_nationality": _counts(r["case__person__nationality"] for r in in_year),
     }
-
-
-def _earlier_decision_that_year() -> Exists:
-    """Whether the person had a trafficked decision earlier in the decision's year (or on
-    the same day with a lower id): the decisions without one are each person's first of the
-    year, assessed_in's rule. The outer query has the decision's year as "year_start"."""
-    return Exists(
-        Assessment.objects.filter(
-            outcome=Outcome.TRAFFICKED,
-            case__person_id=OuterRef("case__person_id"),
-            decided_on__gte=OuterRef("year_start"),
-        ).filter(
-            Q(decided_on__lt=OuterRef("decided_on"))
-            | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
-        )
-    )
 
 
 def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
@@ -492,7 +503,7 @@ def statistics_for(year: int, people: list[Assessed] | None = None) -> dict[str,
         "time_series": _time_series(year),
         "prepared_returns": _prepared_returns(year, {p.person_id for p in people}),
         "status_at_year_end": _status_at_year_end(people, year),
-        "police_reports": _police_reports(people),
+        "police_reports": _police_reports(year),
         "recurring_persons": _recurring(year),
         "process_times": _process_times(year),
     }
