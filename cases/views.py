@@ -116,6 +116,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.cases_by_id([pk for pk, _ in page.object_list])
     return render(request, "cases/my_cases.html", {"page": page})
 
 

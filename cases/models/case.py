@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +160,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["contact_person", "state"]),
             # Search matches a reference whatever its case (reference__iexact).
             models.Index(Upper("reference"), name="case_reference_upper"),
+            # "My cases" of a contact person in its order, read from the index alone (a
+            # busy contact person's 7,500 cases were read from the table and sorted).
+            models.Index(
+                fields=["contact_person", "state_changed_at", "id"],
+                condition=~Q(state=CaseState.ASSESSED_NOT_TRAFFICKED),
+                name="case_contact_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
