@@ -3,6 +3,8 @@ from functools import cache
 from html import escape
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
+from django.template.defaulttags import CsrfTokenNode
 from django.utils import formats
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -19,6 +21,13 @@ def _state_labels() -> dict:
 
     # Case states win where a code is shared: they are the ones most timelines show.
     return {**dict(ReturnState.choices), **dict(InquiryState.choices), **dict(CaseState.choices)}
+
+
+@cache
+def _action_labels() -> dict:
+    from cmm.audit.models import AuditEvent
+
+    return dict(AuditEvent.Action.choices)
 
 
 @register.filter
@@ -92,15 +101,73 @@ def history(events: Iterable) -> SafeString:
                 fields = ngettext("%(n)s field", "%(n)s fields", n) % {"n": n}
                 what += f" ({_escape(fields)})"
         who = user_name(event.actor) or gettext("system")
+        # The "c" date format is isoformat(); the action's label is looked up (the model's
+        # get_action_display translated every label of the choices for each event).
+        action = _action_labels().get(event.action, event.action)
         items.append(
             "<li>"
-            f'<time datetime="{_escape(formats.date_format(at, "c"))}">'
+            f'<time datetime="{_escape(at.isoformat())}">'
             f"{_escape(formats.date_format(at, 'SHORT_DATETIME_FORMAT'))}</time> "
             f'<span class="cmm-history__who">{_escape(who)}</span> '
-            f'<span class="cmm-history__what">{_escape(event.get_action_display())}:</span> '
+            f'<span class="cmm-history__what">{_escape(action)}:</span> '
             f"{what}</li>\n"
         )
     if not items:
         nothing = gettext("Nothing yet.")
         items.append(f"<li>{_escape(nothing)}</li>\n")
     return mark_safe(f'<ol class="cmm-history">\n{"".join(items)}</ol>')  # noqa: S308  # nosec B308, B703
+
+
+@register.simple_tag(takes_context=True)
+def journal(
+    context: template.Context, notes: Iterable, can_work: bool, correct_url: str
+) -> SafeString:
+    """A case's journal notes, each with its correction form for those who may work on the
+    case, written in one pass.
+
+    A template loop took 0.1 ms a note (the dates, the author, the form's four
+    translations and its CSRF field): a long course's 50 notes were a tenth of its page.
+    Every value is escaped."""
+    csrf_field = CsrfTokenNode().render(context)
+    correct = [
+        gettext("Correct this note"),
+        gettext("Correction"),
+        gettext("Add the correction"),
+    ]
+    summary, label, button = (_escape(text) for text in correct)
+    url = _escape(correct_url)
+    articles = []
+    for note in notes:
+        pk = _escape(note.pk)
+        meta = f"{_escape(_short_datetime(note.written_at))} · {_escape(user_name(note.author))}"
+        if note.corrects is not None:
+            corrects = gettext("corrects the note of %(when)s") % {
+                "when": _short_datetime(note.corrects.written_at)
+            }
+            meta += f" · {_escape(corrects)}"
+        form = ""
+        if can_work:
+            form = (
+                '<details class="cmm-correct">\n'
+                f"<summary>{summary}</summary>\n"
+                f'<form method="post" action="{url}">{csrf_field}\n'
+                f'<input type="hidden" name="corrects" value="{pk}">\n'
+                f'<div class="form-group"><label class="form-label" for="correct-{pk}">'
+                f"{label}</label>\n"
+                f'<textarea class="form-input" id="correct-{pk}" name="text" rows="3" required>'
+                "</textarea></div>\n"
+                f'<button type="submit" class="button button-secondary">{button}</button>\n'
+                "</form>\n</details>\n"
+            )
+        articles.append(
+            f'<article class="cmm-card" id="note-{pk}">\n'
+            f'<p class="cmm-meta">{meta}</p>\n'
+            f"<p>{linebreaksbr(note.text, autoescape=True)}</p>\n"
+            f"{form}</article>\n"
+        )
+    return mark_safe("".join(articles))  # noqa: S308  # nosec B308, B703
+
+
+def _short_datetime(moment) -> str:
+    """A moment in local time as the `date:"SHORT_DATETIME_FORMAT"` filter writes it."""
+    return formats.date_format(template_localtime(moment), "SHORT_DATETIME_FORMAT")
