@@ -9,6 +9,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models.assessment import AssessingAuthority, Outcome
 from cases.models.person import Person
+from cmm.core.codes import choice_display
 
 
 class CaseState(models.TextChoices):
@@ -52,6 +53,9 @@ DIRECT_END_STATUSES = [
 ]
 
 
+OPEN_CASE_STATES = [
+    s for s in CaseState if s not in (CaseState.ENDED, CaseState.ASSESSED_NOT_TRAFFICKED)
+]
 AWAITING_DECISION = (
     CaseState.AWAITING_CMM_ASSESSMENT,
     CaseState.REPORT_SENT_TO_IMMIGRATION,
@@ -144,6 +148,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
+    get_state_display = choice_display("state", CaseState)
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -166,6 +172,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 fields=["contact_person", "state_changed_at", "id"],
                 condition=~Q(state=CaseState.ASSESSED_NOT_TRAFFICKED),
                 name="case_contact_waiting",
+            ),
+            # The queue of open cases without activity for 30 days, in its order: among the
+            # cases last active a month ago and earlier, the open ones are few (the index
+            # on last_activity_at alone read 17,000 closed ones to find a page of 50).
+            models.Index(
+                fields=["last_activity_at", "id"],
+                condition=Q(state__in=OPEN_CASE_STATES),
+                name="case_open_last_activity",
             ),
         ]
 

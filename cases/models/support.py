@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.assessment import AssessingAuthority
+from cmm.core.codes import choice_display
 
 BASE_DAYS = 30
 MAX_DAYS = 120
@@ -210,6 +211,8 @@ class SupportService(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    get_kind_display = choice_display("kind", ServiceKind)
 
     class Meta:
         verbose_name = _("support service")
