@@ -181,6 +181,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=OPEN_CASE_STATES),
                 name="case_open_last_activity",
             ),
+            # The cases in support, for the queue of reflection periods ending (with
+            # reflection_case_ends_on).
+            models.Index(
+                fields=["id"], condition=Q(state=CaseState.IN_SUPPORT), name="case_in_support"
+            ),
         ]
 
     def __str__(self) -> str:

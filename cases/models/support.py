@@ -60,6 +60,12 @@ class ReflectionPeriod(models.Model):
                 name="reflection_period_at_most_120_days",
             )
         ]
+        indexes = [
+            # The queue of reflection periods ending counts the cases in support whose
+            # period ends soon: each case's end read from the index, not the table (with
+            # case_in_support: 4.8 -> 1.6 ms at full bench scale, on every queue page).
+            models.Index(fields=["case", "ends_on"], name="reflection_case_ends_on"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
