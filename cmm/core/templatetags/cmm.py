@@ -168,6 +168,28 @@ def journal(
     return mark_safe("".join(articles))  # noqa: S308  # nosec B308, B703
 
 
+@register.simple_tag
+def service_list(services: Iterable) -> SafeString:
+    """The support services logged on a case, a line each, written in one pass (a long
+    course has tens of them). Every value is escaped."""
+    items = []
+    for service in services:
+        line = f"{_escape(service.get_kind_display())} · {_short_date(service.given_on)}"
+        if service.until:
+            line += f" – {_short_date(service.until)}"
+        if service.note:
+            line += f" · {_escape(service.note)}"
+        items.append(f"<li>{line}</li>")
+    if not items:
+        items.append(f"<li>{_escape(gettext('None logged.'))}</li>")
+    return mark_safe(f"<ul>{''.join(items)}</ul>")  # noqa: S308  # nosec B308, B703
+
+
+def _short_date(day) -> str:
+    """A date as the `date:"SHORT_DATE_FORMAT"` filter writes it, escaped."""
+    return _escape(formats.date_format(day, "SHORT_DATE_FORMAT"))
+
+
 def _short_datetime(moment) -> str:
     """A moment in local time as the `date:"SHORT_DATETIME_FORMAT"` filter writes it."""
     return formats.date_format(template_localtime(moment), "SHORT_DATETIME_FORMAT")
