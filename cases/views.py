@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, prefetch_related_objects
+from django.db.models import Count, Min, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -199,7 +199,9 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
     """What the case page shows of the support after the assessment, and which steps."""
     period = getattr(case, "reflection_period", None)
     if period is not None:
-        prefetch_related_objects([period], "extensions__decided_by")
+        prefetch_related_objects(
+            [period], Prefetch("extensions", Extension.objects.select_related("decided_by"))
+        )
     placements = list(case.placements.all())
     reports = list(case.police_reports.select_related("recorded_by"))
     state = case.state
