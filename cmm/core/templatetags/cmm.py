@@ -1,10 +1,12 @@
 from collections.abc import Iterable
+from datetime import date
 from functools import cache
 from html import escape
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils import dateformat, formats
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -193,6 +195,55 @@ def service_list(services: Iterable) -> SafeString:
         nothing = gettext("None logged.")
         items.append(f"<li>{_escape(nothing)}</li>")
     return mark_safe(f"<ul>{''.join(items)}</ul>")  # noqa: S308  # nosec B308, B703
+
+
+@register.simple_tag
+def case_queue_rows(cases: Iterable, queue: str, bulk: bool, today: date) -> SafeString:
+    """The rows of a queue of cases, written in one pass: a template loop took 0.15 ms a
+    row (the link, the person, the labels, the dates), a quarter of a queue's page. With
+    `bulk`, each row has a box to choose it for reassignment. The last column says how
+    long the case has waited, as the queue measures it. Every value is escaped."""
+    date_format = formats.get_format("SHORT_DATE_FORMAT")
+    urgent = escape(gettext("Urgent"))
+    ends, over = escape(gettext("ends")), escape(gettext("over"))
+    rows = []
+    for case in cases:
+        pk, reference = _escape(case.pk), _escape(case.reference)
+        pick = ""
+        if bulk:
+            choose = _escape(gettext("Choose %(ref)s") % {"ref": case.reference})
+            pick = (
+                '<div class="form-group-checkbox cmm-pick"><input type="checkbox" '
+                f'class="form-checkbox" form="bulk" name="cases" value="{pk}" id="pick-{pk}">'
+                f'<label class="form-label" for="pick-{pk}"><span class="sr-only">{choose}'
+                "</span></label></div>"
+            )
+        link = f'<a href="{_escape(reverse("cases:detail", args=[case.pk]))}">{reference}</a>'
+        if case.is_urgent:
+            link += f' <span class="cmm-tag cmm-tag--urgent">{urgent}</span>'
+        if queue == "reflection-ending":
+            ends_on = case.reflection_period.ends_on
+            waiting = f"{ends} {_formatted(ends_on, date_format)}"
+            if ends_on < today:
+                waiting += f' <span class="cmm-warning">{over}</span>'
+        elif queue == "awaiting-decision":
+            days = case.waiting_days() or 0
+            waiting = _escape(ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
+        elif queue == "inactive":
+            waiting = _formatted(case.last_activity_at, date_format)
+        else:
+            waiting = _formatted(case.state_changed_at, date_format)
+        cells = [
+            *([pick] if bulk else []),
+            link,
+            f"{_escape(case.person.name)} {minor_tag(case.person)}",
+            _escape(case.person.get_nationality_display()),
+            _escape(user_name(case.contact_person) or "–"),
+            _escape(case.get_state_display()),
+            waiting,
+        ]
+        rows.append(f"<tr>{''.join(f'<td>{cell}</td>' for cell in cells)}</tr>\n")
+    return mark_safe("".join(rows))  # noqa: S308  # nosec B308, B703
 
 
 def _formatted(value, date_format: str) -> str:
