@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Prefetch, prefetch_related_objects
+from django.db.models import Count, Min, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,8 +45,10 @@ from cases.models import (
     CaseState,
     ConsentKind,
     Extension,
+    MinorCare,
     Note,
     Person,
+    ReflectionPeriod,
 )
 from cases.models.assessment import authority_for
 from cases.statistics import statistics_for
@@ -60,18 +62,16 @@ from cmm.core.roles import Role, has_role
 from cmm.core.templatetags.cmm import user_name
 from cmm.core.transitions import may_take, refusal_for
 from referrals.selectors import person_count
+from repatriation.models import PreparedReturn
 
 PAGE_SIZE = 50
 
 
-def _get_case(
-    request: HttpRequest, pk: int, perm: str = "cases.view_case", related: tuple[str, ...] = ()
-) -> Case:
-    """The case if the user may see it (404 otherwise); the view is audited. `related`:
-    more of the case's one-to-one records to read with it."""
+def _get_case(request: HttpRequest, pk: int, perm: str = "cases.view_case") -> Case:
+    """The case if the user may see it (404 otherwise); the view is audited."""
     case = get_object_for_user(
         request.user,
-        Case.objects.select_related("person", "contact_person", "deputy", *related),
+        Case.objects.select_related("person", "contact_person", "deputy"),
         pk,
         "cases.view_case",
     )
@@ -147,12 +147,7 @@ def _latest(queryset, limit: int | None) -> tuple[list, bool]:
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The page's one-to-one records come with the case (four queries fewer).
-    case = _get_case(
-        request,
-        pk,
-        related=("assessment", "reflection_period", "minor_care", "prepared_return"),
-    )
+    case = _get_case(request, pk)
     user = request.user
     show_all = request.GET.get("history") == "all"
     notes, more_notes = _latest(
@@ -197,16 +192,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
     """What the case page shows of the support after the assessment, and which steps."""
-    period = getattr(case, "reflection_period", None)
-    if period is not None:
-        prefetch_related_objects(
-            [period], Prefetch("extensions", Extension.objects.select_related("decided_by"))
-        )
+    period = (
+        ReflectionPeriod.objects.filter(case=case)
+        .prefetch_related(Prefetch("extensions", Extension.objects.select_related("decided_by")))
+        .first()
+    )
     placements = list(case.placements.all())
     reports = list(case.police_reports.select_related("recorded_by"))
     state = case.state
     in_support = state == CaseState.IN_SUPPORT
-    prepared = getattr(case, "prepared_return", None)
+    prepared = PreparedReturn.objects.filter(case=case).first()
     steps = {
         "offer": can_work and state == CaseState.ASSESSED_TRAFFICKED,
         "reflection": can_work and in_support and period is None,
@@ -226,7 +221,7 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
         "placements": placements,
         "current_placement": next((p for p in placements if p.ends_on is None), None),
         "support_services": case.services.all(),
-        "minor_care": getattr(case, "minor_care", None),
+        "minor_care": MinorCare.objects.filter(case=case).first(),
         "police_report": reports[-1] if reports else None,
         "earlier_police_reports": reports[:-1],
         "other_courses": selectors.cases_visible_to(request.user)
