@@ -209,10 +209,10 @@ def case_queue_rows(cases: Iterable, queue: str, bulk: bool, today: date) -> Saf
     rows = []
     for case in cases:
         pk, reference = _escape(case.pk), _escape(case.reference)
-        pick = ""
+        cells = []
         if bulk:
             choose = _escape(gettext("Choose %(ref)s") % {"ref": case.reference})
-            pick = (
+            cells.append(
                 '<div class="form-group-checkbox cmm-pick"><input type="checkbox" '
                 f'class="form-checkbox" form="bulk" name="cases" value="{pk}" id="pick-{pk}">'
                 f'<label class="form-label" for="pick-{pk}"><span class="sr-only">{choose}'
@@ -233,8 +233,7 @@ def case_queue_rows(cases: Iterable, queue: str, bulk: bool, today: date) -> Saf
             waiting = _formatted(case.last_activity_at, date_format)
         else:
             waiting = _formatted(case.state_changed_at, date_format)
-        cells = [
-            *([pick] if bulk else []),
+        cells += [
             link,
             f"{_escape(case.person.name)} {minor_tag(case.person)}",
             _escape(case.person.get_nationality_display()),
