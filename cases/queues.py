@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseState
-from cases.models.case import AWAITING_DECISION
+from cases.models.case import AWAITING_DECISION, OPEN_CASE_STATES
 from cases.selectors import cases_visible_to
 from cmm.core.roles import Role, has_role
 from cmm.core.workdays import previous_working_day
@@ -24,9 +24,6 @@ from repatriation.models import STEP_ORDER, PreparedReturn, ReturnState
 CASE, INQUIRY, RETURN = "case", "inquiry", "return"
 REFLECTION_WARNING_DAYS = 7
 STALE_DAYS = 30
-OPEN_CASE_STATES = [
-    s for s in CaseState if s not in (CaseState.ENDED, CaseState.ASSESSED_NOT_TRAFFICKED)
-]
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases.models import Case, CaseState, Consent, ConsentKind, Person
+from cases.models.case import CaseGroupObjectPermission, CaseUserObjectPermission
 from cmm.audit.models import AuditEvent
 from cmm.core.names import fold
 
@@ -15,8 +16,20 @@ def cases_visible_to(user: AbstractBaseUser) -> QuerySet[Case]:
     """Supervisors see every case by role; anyone else only the cases granted to them."""
     if user.has_perm("cases.view_case"):
         return Case.objects.all()
-    return get_objects_for_user(
-        user, "cases.view_case", klass=Case, accept_global_perms=False, with_superuser=False
+    if user.is_anonymous:
+        return Case.objects.none()
+    # The cases guardian granted view_case on, to the user or to one of their groups, as
+    # guardian's get_objects_for_user(accept_global_perms=False) finds them; but checked
+    # per case (EXISTS, served by the permission tables' indexes) where guardian's
+    # "id IN (SELECT id FROM cases_case WHERE ...)" read every case.
+    view_case = {
+        "content_object": OuterRef("pk"),
+        "permission__content_type": ContentType.objects.get_for_model(Case),
+        "permission__codename": "view_case",
+    }
+    return Case.objects.filter(
+        Exists(CaseUserObjectPermission.objects.filter(user=user, **view_case))
+        | Exists(CaseGroupObjectPermission.objects.filter(group__user=user, **view_case))
     )
 
 
@@ -30,15 +43,31 @@ def unassigned_cases(user: AbstractBaseUser) -> QuerySet[Case]:
     )
 
 
-def my_cases(user: AbstractBaseUser) -> QuerySet[Case]:
-    """The open cases the user is contact person or deputy on, longest waiting first."""
+def my_cases(user: AbstractBaseUser) -> QuerySet:
+    """The open cases the user is contact person or deputy on, longest waiting first: the
+    ids and dates only (`cases_by_id` reads a page's cases).
+
+    Two halves joined by UNION ALL, the cases as contact person read in order from an index
+    holding what the list sorts and filters by (case_contact_waiting), the few as deputy
+    only: an OR of the two read all 7,500 cases of a busy contact person, with their
+    persons, to sort them for a page of 50."""
+    open_cases = cases_visible_to(user).exclude(state=CaseState.ASSESSED_NOT_TRAFFICKED)
+    as_contact = open_cases.filter(contact_person=user)
+    as_deputy = open_cases.filter(deputy=user).exclude(contact_person=user)
+    # The halves carry no ordering of their own: SQLite refuses one in a compound statement.
     return (
-        Case.objects.filter(Q(contact_person=user) | Q(deputy=user))
-        .filter(pk__in=cases_visible_to(user).values("pk"))
-        .exclude(state=CaseState.ASSESSED_NOT_TRAFFICKED)
-        .select_related("person", "contact_person", "deputy")
+        as_contact.order_by()
+        .values_list("id", "state_changed_at")
+        .union(as_deputy.order_by().values_list("id", "state_changed_at"), all=True)
         .order_by("state_changed_at", "id")
     )
+
+
+def cases_by_id(ids: list[int]) -> list[Case]:
+    """The cases of a list's page, with their persons, contact persons and deputies, in the
+    order of `ids`."""
+    by_id = Case.objects.select_related("person", "contact_person", "deputy").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @dataclass
@@ -107,8 +136,11 @@ def has_consent(case: Case, kind: str) -> bool:
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     """Everything that happened on the case, its person, interviews, assessment, notes,
     consents and inquiries, oldest first (views left out: they are not the case's story)."""
-    inquiry_refs = list(case.inquiry_persons.values_list("inquiry__reference", flat=True)) + list(
-        case.linked_inquiries.values_list("reference", flat=True)
+    # Both kinds of inquiry in one query (no ordering in the halves: SQLite refuses one).
+    inquiry_refs = list(
+        case.inquiry_persons.order_by()
+        .values_list("inquiry__reference", flat=True)
+        .union(case.linked_inquiries.order_by().values_list("reference", flat=True))
     )
     return (
         AuditEvent.objects.filter(

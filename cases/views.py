@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -117,6 +117,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.my_cases(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.cases_by_id([pk for pk, _ in page.object_list])
     return render(request, "cases/my_cases.html", {"page": page})
 
 
@@ -194,7 +195,7 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
     """What the case page shows of the support after the assessment, and which steps."""
     period = (
         ReflectionPeriod.objects.filter(case=case)
-        .prefetch_related("extensions__decided_by")
+        .prefetch_related(Prefetch("extensions", Extension.objects.select_related("decided_by")))
         .first()
     )
     placements = list(case.placements.all())

@@ -72,6 +72,23 @@ def country_display(field: str) -> Callable[[models.Model], str]:
     return display
 
 
+def choice_display(field: str, choices: type[models.Choices]) -> Callable[[models.Model], str]:
+    """`get_<field>_display` for a field with a short list of choices.
+
+    Django's own hashes every label of the field's choices on each call, which translates
+    each of them: a list of 50 cases translated 500 state labels to show 50. This looks
+    the one value up instead, with the same result."""
+    labels = dict(choices.choices)
+
+    def display(self: models.Model) -> str:
+        value = getattr(self, field)
+        label = labels.get(value)
+        return value if label is None else str(label)
+
+    display.__name__ = f"get_{field}_display"
+    return display
+
+
 def nationality_label(code: str) -> str:
     if not code:
         return ""
