@@ -277,10 +277,17 @@ def measure() -> dict:
             "/cases/mine/",
             None,
             [
+                # The page of 50 ids from the two halves (as contact person, in order from
+                # its index; as deputy only), then their rows: faster than an OR of the two.
                 (
-                    CASE_ROW + "WHERE (c.contact_person_id = %(me)s OR c.deputy_id = %(me)s) "
-                    "AND c.state <> 'assessed_not_trafficked' "
-                    "ORDER BY c.state_changed_at, c.id LIMIT 50",
+                    CASE_ROW + "WHERE c.id = ANY(ARRAY(SELECT id FROM ("
+                    "SELECT id, state_changed_at FROM cases_case WHERE contact_person_id = %(me)s "
+                    "AND state <> 'assessed_not_trafficked' UNION ALL "
+                    "SELECT id, state_changed_at FROM cases_case WHERE deputy_id = %(me)s "
+                    "AND contact_person_id IS DISTINCT FROM %(me)s "
+                    "AND state <> 'assessed_not_trafficked') mine "
+                    "ORDER BY state_changed_at, id LIMIT 50)) "
+                    "ORDER BY c.state_changed_at, c.id",
                     {"me": busy.pk},
                 )
             ],
