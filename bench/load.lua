@@ -30,18 +30,6 @@ function init(args)
   math.randomseed(1000 + index)
 end
 
--- BENCH_THINK_MS: each session waits between 0.5 and 1.5 times this long before its next
--- request, as a person reads a page before the next click; 0 (the default) sends the next
--- request at once, which measures the server's capacity instead.
-local think_ms = tonumber(os.getenv("BENCH_THINK_MS") or "0")
-
-function delay()
-  if think_ms <= 0 then
-    return 0
-  end
-  return math.floor(think_ms * (0.5 + math.random()))
-end
-
 function request()
   turn = turn % #mine + 1
   local session = mine[turn]
@@ -78,7 +66,6 @@ function done(summary, latency, requests)
   out:write(string.format([[{
   "tool": "wrk",
   "connections": 50,
-  "think_ms": %d,
   "seconds": %.1f,
   "requests": %d,
   "requests_per_second": %.1f,
@@ -87,7 +74,7 @@ function done(summary, latency, requests)
   "not_200_by_status": {%s},
   "responses_checked": %d
 }
-]], think_ms, seconds, summary.requests, summary.requests / seconds,
+]], seconds, summary.requests, summary.requests / seconds,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
     e.connect, e.read, e.write, e.timeout, bad, table.concat(by_status, ", "), seen))

@@ -48,7 +48,6 @@ def main() -> None:
     measured = read("measure.json") or {}
     generated = read("generate.json") or {}
     load = read("load.json")
-    paced = read("load-paced.json")
     pages = measured.get("pages", [])
     export = measured.get("export", {})
     targets = {
@@ -58,9 +57,7 @@ def main() -> None:
         "export_within_seconds": export.get("seconds", 1e9) <= EXPORT_SECONDS,
         "export_ratio": EXPORT_RATIO,
         "export_within_ratio": export.get("ratio", 1e9) <= EXPORT_RATIO,
-        "load_zero_errors": bool(load)
-        and sum(load["errors"].values()) == 0
-        and (paced is None or sum(paced["errors"].values()) == 0),
+        "load_zero_errors": bool(load) and sum(load["errors"].values()) == 0,
     }
     result = {
         "scale": float(os.environ.get("BENCH_SCALE", "1")),
@@ -69,7 +66,6 @@ def main() -> None:
         "pages": pages,
         "export": export,
         "load": load,
-        "load_paced": paced,
         "targets": targets,
         **{k: measured[k] for k in ("measured_at", "requests_per_page") if k in measured},
     }
@@ -92,16 +88,12 @@ def main() -> None:
             f"{'export_statistics ' + str(export['year']):<38} {export['seconds']:>7.2f}s "
             f"{'':>8} {export['queries']:>8} {export['floor_ms']:>8.1f}ms {export['ratio']:>10.1f}"
         )
-    for name, run in (("Load at capacity", load), ("Load paced", paced)):
-        if not run:
-            continue
-        lat = run["latency_ms"]
-        think = f", {run['think_ms']} ms think time" if run.get("think_ms") else ""
+    if load:
+        lat = load["latency_ms"]
         print(
-            f"\n{name}: {run['requests']:,} requests in {run['seconds']:.0f} s "
-            f"({run['requests_per_second']:.1f}/s), 50 sessions{think}; latency p50 "
-            f"{lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms; "
-            f"errors {run['errors']}"
+            f"\nLoad: {load['requests']:,} requests in {load['seconds']:.0f} s "
+            f"({load['requests_per_second']:.1f}/s), 50 sessions; latency p50 {lat['p50']:.0f} ms, "
+            f"p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms; errors {load['errors']}"
         )
     print(f"\nPages over p95 {PAGE_P95_MS} ms: {', '.join(targets['pages_over_p95']) or 'none'}")
     print(
