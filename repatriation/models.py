@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cmm.core.codes import country_display, nationality_choices
+from cmm.core.codes import choice_display, country_display, nationality_choices
 
 IN_KIND_PER_ADULT = 40_000
 IN_KIND_PER_CHILD = 9_000
@@ -157,6 +157,7 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
 
     get_partner_country_display = country_display("partner_country")
     get_destination_display = country_display("destination")
+    get_state_display = choice_display("state", ReturnState)
 
     class Meta:
         verbose_name = _("prepared return")

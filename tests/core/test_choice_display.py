@@ -4,6 +4,7 @@ from django.utils import translation
 
 from cases.models import Case, CaseState
 from cases.models.support import ServiceKind, SupportService
+from repatriation.models import PreparedReturn, ReturnState
 
 
 def test_the_label_is_the_active_languages_and_an_unknown_code_is_shown_as_it_is():
@@ -16,3 +17,11 @@ def test_the_label_is_the_active_languages_and_an_unknown_code_is_shown_as_it_is
             "Juridisk rådgivning"
         )
     assert SupportService(kind="retired_kind").get_kind_display() == "retired_kind"
+
+
+def test_a_prepared_returns_step_is_labelled_in_the_active_language():
+    prepared = PreparedReturn(state=ReturnState.APPLICATION)
+    with translation.override("en"):
+        assert prepared.get_state_display() == "1. Offer and application"
+    with translation.override("da"):
+        assert prepared.get_state_display() == "1. Tilbud og ansøgning"
