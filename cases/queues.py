@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseState
@@ -103,7 +104,9 @@ QUEUES = [
     ),
     Queue(
         "reflection-ending",
-        _("Reflection periods ending within 7 days or over"),
+        format_lazy(
+            _("Reflection periods ending within {days} days or over"), days=REFLECTION_WARNING_DAYS
+        ),
         CASE,
         lambda qs, now: qs.filter(
             state=CaseState.IN_SUPPORT, reflection_period__ends_on__lte=reflection_horizon(now)
@@ -111,7 +114,7 @@ QUEUES = [
     ),
     Queue(
         "returns-stalled",
-        _("Prepared returns with no step for 30 days"),
+        format_lazy(_("Prepared returns with no step for {days} days"), days=STALE_DAYS),
         RETURN,
         lambda qs, now: qs.filter(
             state__in=[s for s in STEP_ORDER if s != ReturnState.FOLLOW_UP],
@@ -130,7 +133,7 @@ QUEUES = [
     ),
     Queue(
         "inactive",
-        _("No activity for 30 days"),
+        format_lazy(_("No activity for {days} days"), days=STALE_DAYS),
         CASE,
         lambda qs, now: qs.filter(
             state__in=OPEN_CASE_STATES, last_activity_at__lt=now - timedelta(days=STALE_DAYS)

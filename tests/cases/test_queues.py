@@ -8,7 +8,7 @@ from django.apps import apps as registry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import queues, services
 from cases.models import Case
@@ -346,3 +346,16 @@ def test_the_inquiry_search_also_compiles_for_sqlite_the_embedded_default():
     sqlite = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:"}, alias="sqlite")
     sql, params = search_inquiries("Maria Jensen").query.get_compiler(connection=sqlite).as_sql()
     assert "UNION" in sql and "% maria%" in params
+
+
+def test_the_queue_titles_say_the_limits_the_queues_use():
+    with translation.override("da"):
+        assert (
+            str(queues.BY_SLUG["inactive"].title) == f"Ingen aktivitet i {queues.STALE_DAYS} dage"
+        )
+        assert str(queues.BY_SLUG["returns-stalled"].title).endswith(f"{queues.STALE_DAYS} dage")
+        assert f"inden for {queues.REFLECTION_WARNING_DAYS} dage" in str(
+            queues.BY_SLUG["reflection-ending"].title
+        )
+    with translation.override("en"):
+        assert str(queues.BY_SLUG["inactive"].title) == f"No activity for {queues.STALE_DAYS} days"
