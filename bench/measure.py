@@ -301,8 +301,25 @@ def measure() -> dict:
             None,
             [
                 (CASE_ROW + "WHERE c.id = %(id)s", {"id": long_case}),
-                # The page shows the latest 100 events and 50 notes (and says there are
-                # more); the floor reads one more of each, as the page does.
+                # The page shows the latest 50 notes (and says there are more); the floor
+                # reads one more, as the page does.
+                (
+                    "SELECT n.id, n.text, n.written_at, n.corrects_id, u.username "
+                    "FROM cases_note n JOIN auth_user u ON u.id = n.author_id "
+                    "WHERE n.case_id = %(id)s ORDER BY n.written_at DESC, n.id DESC LIMIT 51",
+                    {"id": long_case},
+                ),
+            ],
+        ),
+        (
+            "Case timeline (long history)",
+            "contact",
+            "GET",
+            f"/cases/{long_case}/timeline/",
+            None,
+            [
+                (CASE_ROW + "WHERE c.id = %(id)s", {"id": long_case}),
+                # The latest 100 events (and one more, to say there are more).
                 (
                     "SELECT e.id, e.at, e.action, e.object_ref, e.changes, e.transition, "
                     "e.from_state, e.to_state, e.reason, u.username "
@@ -313,12 +330,6 @@ def measure() -> dict:
                         "refs": [long_ref, f"P{long_person}", *inquiry_refs],
                         "prefix": long_ref + "/%",
                     },
-                ),
-                (
-                    "SELECT n.id, n.text, n.written_at, n.corrects_id, u.username "
-                    "FROM cases_note n JOIN auth_user u ON u.id = n.author_id "
-                    "WHERE n.case_id = %(id)s ORDER BY n.written_at DESC, n.id DESC LIMIT 51",
-                    {"id": long_case},
                 ),
             ],
         ),

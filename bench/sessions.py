@@ -82,6 +82,8 @@ def requests_for(role: str, person: User, terms: list[str]) -> list[tuple[str, s
             )
         for pk in random.sample(own, min(6, len(own))):
             add(1, "GET", f"/cases/{pk}/")
+        # Now and then the timeline of the case changed last.
+        add(1, "GET", f"/cases/{own[0]}/timeline/")
         add(2, "GET", "/cases/queues/")
         search(1)
     return reqs

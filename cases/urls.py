@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/anonymise/", retention_views.anonymise, name="anonymise"),
     path("<int:pk>/legal-hold/", retention_views.legal_hold, name="legal_hold"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/timeline/", views.case_timeline, name="timeline"),
     path("<int:pk>/person/", views.person_edit, name="person"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/link-person/", views.link_person, name="link_person"),

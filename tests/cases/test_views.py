@@ -223,7 +223,10 @@ def test_notes_are_added_in_the_journal_and_show_on_the_timeline(login, make, ka
     client.post(reverse("cases:note_add", args=[case.pk]), {"text": "Ringede til asylcentret"})
     response = client.get(reverse("cases:detail", args=[case.pk]))
     assert "Ringede til asylcentret" in response.content.decode()
-    assert any(e.object_ref.startswith(f"{case.reference}/N") for e in response.context["timeline"])
+    timeline_url = reverse("cases:timeline", args=[case.pk])
+    assert timeline_url in response.content.decode()
+    timeline = client.get(timeline_url).context["timeline"]
+    assert any(e.object_ref.startswith(f"{case.reference}/N") for e in timeline)
 
 
 def test_a_long_journal_and_timeline_show_the_latest_and_the_whole_on_request(login, make, karin):
@@ -241,11 +244,24 @@ def test_a_long_journal_and_timeline_show_the_latest_and_the_whole_on_request(lo
     text = page.content.decode()
     assert f"Notat nummer {NOTES_SHOWN + 1}<" in text
     assert "Notat nummer 1<" not in text
-    assert len(page.context["timeline"]) == EVENTS_SHOWN
     assert "?history=all" in text
     whole = client.get(url + "?history=all")
     assert "Notat nummer 1<" in whole.content.decode()
-    assert len(whole.context["timeline"]) > EVENTS_SHOWN + 1
+    timeline_url = reverse("cases:timeline", args=[case.pk])
+    timeline = client.get(timeline_url)
+    assert len(timeline.context["timeline"]) == EVENTS_SHOWN
+    assert "?history=all" in timeline.content.decode()
+    assert len(client.get(timeline_url + "?history=all").context["timeline"]) > EVENTS_SHOWN + 1
+
+
+def test_the_timeline_page_is_the_case_pages_and_its_view_is_audited(login, make, karin, kasper):
+    case = make("awaiting_interview")
+    url = reverse("cases:timeline", args=[case.pk])
+    assert login(kasper).get(url).status_code == 404
+    page = login(karin).get(url)
+    assert page.status_code == 200
+    assert case.reference in page.content.decode()
+    assert AuditEvent.objects.filter(action="view", actor=karin, object_ref=case.reference).exists()
 
 
 def test_the_supervisor_sees_possible_duplicates_and_links(login, make, hanne, tove):

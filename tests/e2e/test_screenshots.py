@@ -116,6 +116,7 @@ def test_every_main_page_loads_and_is_photographed(
     visit(found, page, f"{url}/cases/{interviewing.pk}/send/", "case-step-send")
     visit(found, page, f"{url}/cases/{awaiting.pk}/assess/", "case-step-assess")
     visit(found, page, f"{url}/cases/{case.pk}/", "case-in-support")
+    visit(found, page, f"{url}/cases/{case.pk}/timeline/", "case-timeline")
     visit(found, page, f"{url}/cases/{case.pk}/person/", "case-step-person")
     for step in ("extend", "placement", "service", "minor", "police-report", "end"):
         visit(found, page, f"{url}/cases/{case.pk}/{step}/", f"case-step-{step}")
