@@ -376,6 +376,7 @@ PAGES = [
         ("cases:note_add", "cases:consent_add", "repatriation:start"),
     ),
     P("cases:detail", "reflecting", "supervisor", ("cases:extension_decide",), typed=False),
+    P("cases:timeline", "own_case", "contact_person", **NOTHING_TYPED),
     P("cases:person", "own_case", "contact_person"),
     P("cases:assign", "case", "supervisor", **NOTHING_TYPED),
     P("cases:link_person", "case?person=kasper_person", "supervisor", **NOTHING_TYPED),
