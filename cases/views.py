@@ -57,9 +57,10 @@ from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.codes import ExploitationForm, nationality_choices
 from cmm.core.context_processors import navigation_counts
-from cmm.core.exceptions import Conflict, Refused
+from cmm.core.exceptions import Refused
 from cmm.core.paging import CappedPaginator, capped_counts
 from cmm.core.roles import Role, has_role
+from cmm.core.submit import submit
 from cmm.core.templatetags.cmm import user_name
 from cmm.core.transitions import may_take, refusal_for
 from referrals.selectors import person_count
@@ -94,20 +95,8 @@ def _act(
     if case.is_anonymised:
         messages.error(request, _("This course is anonymised and can no longer be changed."))
         return redirect("cases:detail", pk=case.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = action(form.cleaned_data)
-        except Conflict as refusal:
-            messages.error(request, refusal.message)
-            return redirect("cases:detail", pk=case.pk)
-        except Refused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, message)
-            return redirect("cases:detail", pk=case.pk)
-    elif request.method == "POST":
-        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
-    return render(request, template, {"case": case, "form": form, **(context or {})})
+    done = submit(request, form, action, done=reverse("cases:detail", args=[case.pk]))
+    return done or render(request, template, {"case": case, "form": form, **(context or {})})
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:

@@ -3,12 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cmm.core.access import get_object_for_user
 from cmm.core.exceptions import Conflict, Refused
 from cmm.core.paging import CappedPaginator
+from cmm.core.submit import submit
 from cmm.core.transitions import may_take, refusal_for
 from referrals import selectors, services
 from referrals.forms import (
@@ -170,17 +172,13 @@ def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
         messages.error(request, refusal)
         return redirect("referrals:detail", pk=inquiry.pk)
     form = form_class(request.POST or None, initial={"version": inquiry.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            _run_step(request, inquiry, step, form.cleaned_data)
-        except Conflict as refusal:
-            messages.error(request, refusal.message)
-            return redirect("referrals:detail", pk=inquiry.pk)
-        except Refused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            return redirect("referrals:detail", pk=inquiry.pk)
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: _run_step(request, inquiry, step, data),
+        done=reverse("referrals:detail", args=[inquiry.pk]),
+    )
+    return done or render(
         request,
         "referrals/inquiry_transition.html",
         {"inquiry": inquiry, "form": form, "step": step, "title": title},

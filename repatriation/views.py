@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -9,7 +10,8 @@ from django.views.decorators.http import require_POST
 from cases.models import Case
 from cmm.audit import services as audit
 from cmm.core.access import get_object_for_user, user_may
-from cmm.core.exceptions import Conflict, Refused
+from cmm.core.exceptions import Refused
+from cmm.core.submit import submit
 from cmm.core.transitions import refusal_for
 from repatriation import selectors, services
 from repatriation.forms import CompleteForm, PaymentForm, ReturnForm, StepForm, StopForm
@@ -38,6 +40,10 @@ def _render_form(request, prepared, form, title):
 def _done(request, prepared, message):
     messages.success(request, message)
     return redirect("repatriation:detail", pk=prepared.pk)
+
+
+def _detail(prepared) -> str:
+    return reverse("repatriation:detail", args=[prepared.pk])
 
 
 @require_POST
@@ -101,24 +107,15 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(
         request.POST or None, instance=prepared, initial={"version": prepared.version}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.return_update(
-                actor=request.user,
-                return_id=prepared.pk,
-                version=form.cleaned_data["version"],
-                data=form.cleaned_data,
-            )
-        except Conflict as refusal:
-            messages.error(request, refusal.message)
-            return redirect("repatriation:detail", pk=prepared.pk)
-        except Refused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            return _done(request, prepared, _("The prepared return is saved."))
-    elif request.method == "POST":
-        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
-    return render(
+
+    def action(data: dict) -> str:
+        services.return_update(
+            actor=request.user, return_id=prepared.pk, version=data["version"], data=data
+        )
+        return _("The prepared return is saved.")
+
+    done = submit(request, form, action, done=_detail(prepared))
+    return done or render(
         request,
         "repatriation/return_edit.html",
         {"prepared": prepared, "case": prepared.case, "form": form},
@@ -132,37 +129,28 @@ def return_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     prepared = _get_return(request, pk, manage=True)
     form_class = {"stop": StopForm, "complete": CompleteForm}.get(step, StepForm)
     form = form_class(request.POST or None, initial={"version": prepared.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def action(data: dict) -> str:
         common = {"actor": request.user, "return_id": prepared.pk, "version": data["version"]}
-        try:
-            if step == "stop":
-                services.return_stop(**common, reason=data["reason"], note=data["note"])
-            elif step == "complete":
-                services.return_complete(**common, on=data["on"])
-            else:
-                services.return_advance(**common, step=step)
-        except Conflict as refusal:
-            messages.error(request, refusal.message)
-            return redirect("repatriation:detail", pk=prepared.pk)
-        except Refused as refusal:
-            messages.error(request, refusal.message)
+        if step == "stop":
+            services.return_stop(**common, reason=data["reason"], note=data["note"])
+        elif step == "complete":
+            services.return_complete(**common, on=data["on"])
         else:
-            return _done(request, prepared, _("Saved."))
-    return _render_form(request, prepared, form, STEP_TITLES[step])
+            services.return_advance(**common, step=step)
+        return _("Saved.")
+
+    done = submit(request, form, action, done=_detail(prepared))
+    return done or _render_form(request, prepared, form, STEP_TITLES[step])
 
 
 def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
     prepared = _get_return(request, pk, manage=True)
     form = PaymentForm(request.POST or None, initial={"version": prepared.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_record(actor=request.user, return_id=prepared.pk, **form.cleaned_data)
-        except Conflict as refusal:
-            messages.error(request, refusal.message)
-            return redirect("repatriation:detail", pk=prepared.pk)
-        except Refused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            return _done(request, prepared, _("The payment is recorded."))
-    return _render_form(request, prepared, form, _("Record a payment"))
+
+    def action(data: dict) -> str:
+        services.payment_record(actor=request.user, return_id=prepared.pk, **data)
+        return _("The payment is recorded.")
+
+    done = submit(request, form, action, done=_detail(prepared))
+    return done or _render_form(request, prepared, form, _("Record a payment"))

@@ -356,3 +356,12 @@ def test_the_return_page_shows_progress_with_fixed_queries(opened, karin, login)
     assert 'aria-current="step"' in response.content.decode()
     case_page = client.get(reverse("cases:detail", args=[prepared.case_id]))
     assert case_page.context["prepared_return"] == prepared
+
+
+def test_a_payment_form_with_errors_says_nothing_was_saved_and_keeps_the_page(opened, login, karin):
+    prepared = opened()
+    url = reverse("repatriation:payment_add", args=[prepared.pk])
+    response = login(karin).post(url, {"version": prepared.version, "amount": "not a number"})
+    assert response.status_code == 200
+    assert "Intet blev gemt. Ret de markerede felter nedenfor." in response.content.decode()
+    assert not prepared.payments.exists()
