@@ -340,29 +340,27 @@ def _process_times(year: int) -> dict[str, Any]:
     }
 
 
-def _earlier_decision_that_year() -> Exists:
-    """Whether the person had a trafficked decision earlier in the decision's year (or on
-    the same day with a lower id): the decisions without one are each person's first of the
-    year, assessed_in's rule. The outer query has the decision's year as "year_start"."""
-    return Exists(
-        Assessment.objects.filter(
-            outcome=Outcome.TRAFFICKED,
-            case__person_id=OuterRef("case__person_id"),
-            decided_on__gte=OuterRef("year_start"),
-        ).filter(
-            Q(decided_on__lt=OuterRef("decided_on"))
-            | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
-        )
+def _first_of_their_year(decisions: QuerySet) -> QuerySet:
+    """The trafficked decisions among `decisions` that are their person's first of that
+    year (on the same day, the lower id): assessed_in's rule, in the database."""
+    earlier = Assessment.objects.filter(
+        outcome=Outcome.TRAFFICKED,
+        case__person_id=OuterRef("case__person_id"),
+        decided_on__gte=OuterRef("year_start"),
+    ).filter(
+        Q(decided_on__lt=OuterRef("decided_on"))
+        | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
+    )
+    return (
+        decisions.filter(outcome=Outcome.TRAFFICKED)
+        .alias(year_start=TruncYear("decided_on"))
+        .exclude(Exists(earlier))
     )
 
 
 def _first_decisions_in(year: int) -> QuerySet:
     """Each person's first trafficked decision of `year`: the decisions assessed_in reads."""
-    return (
-        Assessment.objects.filter(outcome=Outcome.TRAFFICKED, decided_on__year=year)
-        .alias(year_start=TruncYear("decided_on"))
-        .exclude(_earlier_decision_that_year())
-    )
+    return _first_of_their_year(Assessment.objects.filter(decided_on__year=year))
 
 
 def _police_reports(year: int) -> dict[str, Any]:
@@ -416,13 +414,11 @@ def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
     # An anti-join rather than ROW_NUMBER over all of them: no sort of every decision since
     # 2007 by person (a third faster at scale, and no spill to disk).
     rows = (
-        Assessment.objects.filter(
-            outcome=Outcome.TRAFFICKED,
-            decided_on__gte=date(start, 1, 1),
-            decided_on__lte=date(year, 12, 31),
+        _first_of_their_year(
+            Assessment.objects.filter(
+                decided_on__gte=date(start, 1, 1), decided_on__lte=date(year, 12, 31)
+            )
         )
-        .alias(year_start=TruncYear("decided_on"))
-        .exclude(_earlier_decision_that_year())
         .values_list(ExtractYear("decided_on"), "exploitation_form", "case__person__gender")
         .annotate(n=Count("id"))
         .order_by()
