@@ -2,6 +2,8 @@
 
 Each queue's rule lives here and only here: which records belong to it at a moment, and the
 order they are worked in. A contact person sees the same queues limited to their own cases.
+The queues of records kept on a floor above (the prepared returns) are registered by their
+app, with the kind of record they list (repatriation/plugins.py).
 """
 
 from collections.abc import Callable
@@ -20,9 +22,8 @@ from cases.selectors import cases_visible_to
 from cmm.core.roles import Role, has_role
 from cmm.core.workdays import previous_working_day
 from referrals.models import OPEN_STATES, Inquiry, InquiryState, Urgency
-from repatriation.models import STEP_ORDER, PreparedReturn, ReturnState
 
-CASE, INQUIRY, RETURN = "case", "inquiry", "return"
+CASE, INQUIRY = "case", "inquiry"
 REFLECTION_WARNING_DAYS = 7
 STALE_DAYS = 30
 
@@ -113,25 +114,6 @@ QUEUES = [
         ).order_by("reflection_period__ends_on", "id"),
     ),
     Queue(
-        "returns-stalled",
-        format_lazy(_("Prepared returns with no step for {days} days"), days=STALE_DAYS),
-        RETURN,
-        lambda qs, now: qs.filter(
-            state__in=[s for s in STEP_ORDER if s != ReturnState.FOLLOW_UP],
-            state_changed_at__lt=now - timedelta(days=STALE_DAYS),
-        ).order_by("state_changed_at", "id"),
-    ),
-    Queue(
-        "payments-due",
-        _("Reintegration payments due"),
-        RETURN,
-        lambda qs, now: (
-            qs.exclude(state=ReturnState.STOPPED)
-            .filter(next_payment_due_on__lte=timezone.localdate(now))
-            .order_by("next_payment_due_on", "id")
-        ),
-    ),
-    Queue(
         "inactive",
         format_lazy(_("No activity for {days} days"), days=STALE_DAYS),
         CASE,
@@ -141,6 +123,35 @@ QUEUES = [
     ),
 ]
 BY_SLUG = {q.slug: q for q in QUEUES}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record listed in queues, kept on a floor above cases."""
+
+    name: str
+    # the cases the user's queues start from -> the records of this kind on those cases
+    source: Callable[[QuerySet], QuerySet]
+    # a column the user may sort by -> the field it sorts
+    sorts: dict[str, str]
+    # what the queue page reads along with each record
+    related: tuple[str, ...]
+    # the table rows of the queue page
+    rows_template: str
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(kind: Kind) -> None:
+    KINDS[kind.name] = kind
+    SORTS[kind.name] = kind.sorts
+
+
+def register_queue(queue: Queue, *, before: str) -> None:
+    """Add a queue to everyone's list, in front of the queue `before` (the working order)."""
+    QUEUES.insert(QUEUES.index(BY_SLUG[before]), queue)
+    BY_SLUG[queue.slug] = queue
 
 
 def visible_records(kind: str, user: AbstractBaseUser) -> QuerySet:
@@ -155,7 +166,7 @@ def visible_records(kind: str, user: AbstractBaseUser) -> QuerySet:
         cases = cases.filter(Q(contact_person=user) | Q(deputy=user))
     if kind == CASE:
         return cases
-    return PreparedReturn.objects.filter(case__in=cases)
+    return KINDS[kind].source(cases)
 
 
 def queue_records(queue: Queue, user: AbstractBaseUser, now: datetime | None = None) -> QuerySet:
@@ -207,9 +218,8 @@ def apply_filters(queryset: QuerySet, kind: str, params: dict[str, str]) -> Quer
     return queryset
 
 
-SORTS = {
+SORTS: dict[str, dict[str, str]] = {
     CASE: {"reference": "reference", "name": "person__name", "opened": "opened_at"},
-    RETURN: {"reference": "case__reference", "name": "case__person__name"},
     INQUIRY: {"reference": "reference", "received": "received_at"},
 }
 

@@ -40,6 +40,8 @@ from cmm.core.locking import lock_version
 from cmm.core.models import next_reference
 from cmm.core.roles import Role, has_role
 from cmm.core.transitions import apply_transition
+from referrals.models import Inquiry
+from referrals.services import lock_inquiry
 
 PERSON_FIELDS = (
     "name",
@@ -150,6 +152,34 @@ def case_open_from_referral(*, actor: AbstractBaseUser, inquiry, inquiry_person)
     )
     audit.record_create(actor, case, ("reference", "person", "state", "is_urgent"))
     return case
+
+
+@transaction.atomic
+def inquiry_refer(*, actor: AbstractBaseUser, inquiry_id: int, version: int) -> list[Case]:
+    """Refer every person concerned for identification: each gets a case awaiting
+    assignment, which puts it in the supervisors' unassigned queue."""
+    inquiry = lock_inquiry(inquiry_id, version)
+    apply_transition(actor, inquiry, "refer")
+    cases = []
+    for person in inquiry.persons.filter(case__isnull=True):
+        case = case_open_from_referral(actor=actor, inquiry=inquiry, inquiry_person=person)
+        person.case = case
+        person.save(update_fields=["case"])
+        cases.append(case)
+    return cases
+
+
+@transaction.atomic
+def inquiry_link(
+    *, actor: AbstractBaseUser, inquiry_id: int, version: int, case_reference: str
+) -> Inquiry:
+    """Attach a follow-up inquiry to the case CMM already has."""
+    inquiry = lock_inquiry(inquiry_id, version)
+    case = Case.objects.filter(reference=case_reference.strip().upper()).first()
+    if case is None:
+        raise Refused(_("No case has the reference %(ref)s.") % {"ref": case_reference})
+    apply_transition(actor, inquiry, "link", audited_fields=("linked_case",), case=case)
+    return inquiry
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import retention_views, views
+from cases import views
 
 app_name = "cases"
 
@@ -11,9 +11,6 @@ urlpatterns = [
     path("queues/<slug:slug>/", views.queue_list, name="queue"),
     path("workload/", views.workload, name="workload"),
     path("reassign/", views.bulk_reassign, name="bulk_reassign"),
-    path("retention/", retention_views.retention_list, name="retention"),
-    path("<int:pk>/anonymise/", retention_views.anonymise, name="anonymise"),
-    path("<int:pk>/legal-hold/", retention_views.legal_hold, name="legal_hold"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/timeline/", views.case_timeline, name="timeline"),
     path("<int:pk>/person/", views.person_edit, name="person"),

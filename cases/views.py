@@ -1,11 +1,9 @@
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from cases import exports, queues, selectors, services
+from cases import queues, selectors, services
 from cases.forms import (
     AssessmentForm,
     AssignForm,
@@ -40,7 +38,6 @@ from cases.forms import (
     contact_persons,
 )
 from cases.models import (
-    Assessment,
     Case,
     CaseState,
     ConsentKind,
@@ -51,9 +48,10 @@ from cases.models import (
     ReflectionPeriod,
 )
 from cases.models.assessment import authority_for
-from cases.statistics import statistics_for
-from cases.statistics_labels import label
+from cases.panels import panels_for
+from cmm.audit import selectors as audit_selectors
 from cmm.audit import services as audit
+from cmm.audit import views as audit_views
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.codes import ExploitationForm, nationality_choices
 from cmm.core.context_processors import navigation_counts
@@ -64,7 +62,6 @@ from cmm.core.submit import submit
 from cmm.core.templatetags.cmm import user_name
 from cmm.core.transitions import may_take, refusal_for
 from referrals.selectors import person_count
-from repatriation.models import PreparedReturn
 
 PAGE_SIZE = 50
 
@@ -176,6 +173,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
+def person_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has accessed this person: views, changes, transitions on every course."""
+    audit_views.require_review(request)
+    case = get_object_for_user(
+        request.user, Case.objects.select_related("person"), pk, "cases.view_case"
+    )
+    references = list(case.person.cases.values_list("reference", flat=True))
+    return audit_views.review_page(
+        request,
+        audit_selectors.person_access(case.person, references),
+        "person",
+        case.reference,
+    )
+
+
 def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything that happened in the course, on a page of its own: the case page without
     it is the case as it stands (with a long course's events it was a fifth of the page's
@@ -203,7 +215,9 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
     reports = list(case.police_reports.select_related("recorded_by"))
     state = case.state
     in_support = state == CaseState.IN_SUPPORT
-    prepared = PreparedReturn.objects.filter(case=case).first()
+    panels, panel_context = panels_for(
+        request, case, {"can_work": can_work, "in_support": in_support}
+    )
     steps = {
         "offer": can_work and state == CaseState.ASSESSED_TRAFFICKED,
         "reflection": can_work and in_support and period is None,
@@ -232,10 +246,8 @@ def _support_context(request: HttpRequest, case: Case, can_work: bool) -> dict:
         .order_by("opened_at"),
         "support_steps": [(name, STEPS[name].title) for name, shown in steps.items() if shown],
         "can_approve": request.user.has_perm("cases.approve_extension") and not case.is_anonymised,
-        "prepared_return": prepared,
-        "can_start_return": prepared is None
-        and in_support
-        and (can_work or request.user.has_perm("repatriation.manage_prepared_return")),
+        "case_panels": panels,
+        **panel_context,
     }
 
 
@@ -612,10 +624,10 @@ def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         records = records.select_related(
             "person", "contact_person", "reflection_period", "assessment"
         )
-    elif queue.kind == queues.RETURN:
-        records = records.select_related("case__person", "case__contact_person")
-    else:
+    elif queue.kind == queues.INQUIRY:
         records = records.annotate(person_count=person_count())
+    else:
+        records = records.select_related(*queues.KINDS[queue.kind].related)
     page = CappedPaginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -625,6 +637,7 @@ def queue_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "cases/queue.html",
         {
             "queue": queue,
+            "kind": queues.KINDS.get(queue.kind),
             "queue_nav": _queue_nav(request.user, now),
             "page": page,
             "query": params.urlencode() + "&" if params else "",
@@ -718,91 +731,3 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request, "cases/search.html", {"query": query, "cases": cases, "inquiries": inquiries}
     )
-
-
-# Statistics -----------------------------------------------------------------------------
-
-
-def _statistics_years() -> list[int]:
-    this_year = timezone.localdate().year
-    first = Assessment.objects.aggregate(first=Min("decided_on"))["first"]
-    return list(range(this_year, (first.year if first else this_year) - 1, -1))
-
-
-def statistics_page(request: HttpRequest) -> HttpResponse:
-    """Every table for a year, with bar charts like the annual report's. Aggregates only:
-    no person is named or linked anywhere on it."""
-    if not request.user.has_perm("cases.view_statistics"):
-        raise PermissionDenied
-    years = _statistics_years()
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else years[0]
-    stats = statistics_for(year)
-    tables = exports.tables(stats)
-    charts = []
-    for name in ("assessed_by_exploitation", "assessed_by_gender", "assessed_by_nationality"):
-        rows = sorted(tables[name], key=lambda r: -r[1])
-        top = max((n for _c, n in rows), default=0) or 1
-        charts.append(
-            (
-                exports.TABLE_TITLES[name],
-                [(label(name, c), n, round(100 * n / top)) for c, n in rows],
-            )
-        )
-    series = stats["time_series"]["by_exploitation"]
-    series_rows = [(y, sum(v.values())) for y, v in series.items()]
-    top = max((n for _y, n in series_rows), default=0) or 1
-    charts.append(
-        (
-            _("Assessed as trafficked over the years"),
-            [(y, n, round(100 * n / top)) for y, n in series_rows],
-        )
-    )
-    return render(
-        request,
-        "cases/statistics.html",
-        {
-            "year": year,
-            "years": years,
-            "stats": stats,
-            "tables": [
-                (exports.TABLE_TITLES.get(n, n), n, [(c, label(n, c), k) for c, k in rows])
-                for n, rows in tables.items()
-            ],
-            "decision_times": [
-                (label(f"process_times_{group}", code), spread)
-                for group in ("by_authority", "by_gender")
-                for code, spread in stats["process_times"]["first_interview_to_decision"][
-                    group
-                ].items()
-            ],
-            "charts": charts,
-        },
-    )
-
-
-def statistics_download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
-    """The year's export as JSON or XLSX (or one table as CSV); every download is audited."""
-    if not request.user.has_perm("cases.view_statistics"):
-        raise PermissionDenied
-    with tempfile.TemporaryDirectory() as folder:
-        exports.export_year(year, Path(folder))
-        if fmt in ("json", "xlsx"):
-            name = f"statistics-{year}.{fmt}"
-        elif fmt == "research":
-            name = f"research-{year}.csv"
-        elif fmt.startswith("csv-") and fmt[4:] in exports.TABLE_TITLES:
-            name = f"statistics-{year}-{fmt[4:]}.csv"
-        else:
-            raise Http404
-        data = (Path(folder) / name).read_bytes()
-    audit.record_download(request.user, name)
-    response = HttpResponse(data, content_type=DOWNLOAD_TYPES.get(name.rsplit(".", 1)[1]))
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-DOWNLOAD_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}

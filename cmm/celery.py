@@ -18,7 +18,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Every night at 02:00 Copenhagen time: this year's and last year's statistics.
     "nightly-statistics-export": {
-        "task": "cases.tasks.nightly_statistics_export",
+        "task": "stats.tasks.nightly_statistics_export",
         "schedule": crontab(hour=2, minute=0),
     },
     # Every working day at 07:00 Copenhagen time (the task skips public holidays itself).
@@ -35,9 +35,9 @@ app.conf.beat_schedule = {
         "kwargs": {"catch_up": True},
     },
     # Every night at 03:30: which courses are past retention; supervisors are told about
-    # new ones and decide on each (cases/retention.py).
+    # new ones and decide on each (retention/services.py).
     "nightly-retention-check": {
-        "task": "cases.tasks.retention_check",
+        "task": "retention.tasks.retention_check",
         "schedule": crontab(hour=3, minute=30),
     },
     # Expired sessions hold nothing useful but still name who was logged in when;

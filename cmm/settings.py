@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "referrals",
     "cases",
     "repatriation",
+    "stats",
+    "retention",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -241,7 +244,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The research extract is k-anonymous at this k (IOM's Counter-Trafficking Data
 # Collaborative publishes at 11).
 CMM_RESEARCH_K = envint("CMM_RESEARCH_K", 11)
-# Years after a course ended before it is listed for anonymisation (cases/retention.py).
+# Years after a course ended before it is listed for anonymisation (retention/services.py).
 CMM_RETENTION_YEARS = envint("CMM_RETENTION_YEARS", 5)
 CMM_EXPORT_DIR = Path(os.environ.get("CMM_EXPORT_DIR", VAR_DIR / "exports"))
 

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import cases.urls
 from cases import views as case_views
+from cmm.audit import urls as audit_urls
 from cmm.core import twofactor_views
 from cmm.core import views as core_views
 from cmm.core.forms import LoginForm
+from retention.urls import urlpatterns as retention_patterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -29,15 +32,23 @@ urlpatterns = [
     path("session/drafts/restore/", core_views.draft_restore, name="draft_restore"),
     path("session/drafts/discard/", core_views.draft_discard, name="draft_discard"),
     path("inquiries/", include("referrals.urls")),
-    path("cases/", include("cases.urls")),
+    # The retention pages keep their cases:* names; before the case's own routes, whose
+    # <pk>/<step>/ would otherwise take /cases/<pk>/anonymise/.
+    path("cases/", include(([*retention_patterns, *cases.urls.urlpatterns], "cases"))),
     path("search/", case_views.search, name="search"),
-    path("statistics/", case_views.statistics_page, name="statistics"),
-    path(
-        "statistics/<int:year>/download/<slug:fmt>/",
-        case_views.statistics_download,
-        name="statistics_download",
-    ),
+    path("statistics/", include("stats.urls")),
     path("returns/", include("repatriation.urls")),
-    path("audit/", include("cmm.audit.urls")),
+    path(
+        "audit/",
+        include(
+            (
+                [
+                    path("cases/<int:pk>/", case_views.person_access, name="person"),
+                    *audit_urls.urlpatterns,
+                ],
+                "audit",
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]

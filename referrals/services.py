@@ -8,8 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import services as case_services
-from cases.models import Case
 from cmm.audit import services as audit
 from cmm.core.access import user_may
 from cmm.core.exceptions import Refused
@@ -48,7 +46,8 @@ def _require(actor: AbstractBaseUser, perm: str, obj: Inquiry | None = None) -> 
         raise PermissionDenied
 
 
-def _lock(inquiry_id: int, version: int) -> Inquiry:
+def lock_inquiry(inquiry_id: int, version: int) -> Inquiry:
+    """The inquiry, locked for the change; Conflict when someone saved it since `version`."""
     return lock_version(
         Inquiry.objects.all(),
         inquiry_id,
@@ -97,7 +96,7 @@ def inquiry_update(
 ) -> Inquiry:
     """Correct an open inquiry. `persons` holds dicts with "id" for existing persons (and
     "delete": True to remove one) and without "id" for new ones."""
-    inquiry = _lock(inquiry_id, version)
+    inquiry = lock_inquiry(inquiry_id, version)
     _require(actor, "referrals.change_inquiry", inquiry)
     if not inquiry.is_open:
         raise Refused(_("A closed, referred or linked inquiry can no longer be changed."))
@@ -143,38 +142,8 @@ def inquiry_triage(
     *, actor: AbstractBaseUser, inquiry_id: int, version: int, note: str = ""
 ) -> Inquiry:
     """Mark the inquiry as read and judged, with an optional note."""
-    inquiry = _lock(inquiry_id, version)
+    inquiry = lock_inquiry(inquiry_id, version)
     apply_transition(actor, inquiry, "triage", reason=note, note=note)
-    return inquiry
-
-
-@transaction.atomic
-def inquiry_refer(*, actor: AbstractBaseUser, inquiry_id: int, version: int) -> list[Case]:
-    """Refer every person concerned for identification: each gets a case awaiting
-    assignment, which puts it in the supervisors' unassigned queue."""
-    inquiry = _lock(inquiry_id, version)
-    apply_transition(actor, inquiry, "refer")
-    cases = []
-    for person in inquiry.persons.filter(case__isnull=True):
-        case = case_services.case_open_from_referral(
-            actor=actor, inquiry=inquiry, inquiry_person=person
-        )
-        person.case = case
-        person.save(update_fields=["case"])
-        cases.append(case)
-    return cases
-
-
-@transaction.atomic
-def inquiry_link(
-    *, actor: AbstractBaseUser, inquiry_id: int, version: int, case_reference: str
-) -> Inquiry:
-    """Attach a follow-up inquiry to the case CMM already has."""
-    inquiry = _lock(inquiry_id, version)
-    case = Case.objects.filter(reference=case_reference.strip().upper()).first()
-    if case is None:
-        raise Refused(_("No case has the reference %(ref)s.") % {"ref": case_reference})
-    apply_transition(actor, inquiry, "link", audited_fields=("linked_case",), case=case)
     return inquiry
 
 
@@ -183,7 +152,7 @@ def inquiry_close(
     *, actor: AbstractBaseUser, inquiry_id: int, version: int, reason: str, note: str = ""
 ) -> Inquiry:
     """Close the inquiry with a reason code (and a note where the code needs one)."""
-    inquiry = _lock(inquiry_id, version)
+    inquiry = lock_inquiry(inquiry_id, version)
     apply_transition(
         actor, inquiry, "close", reason=note, audited_fields=("close_reason",), reason_code=reason
     )

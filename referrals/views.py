@@ -5,7 +5,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cmm.core.access import get_object_for_user
 from cmm.core.exceptions import Conflict, Refused
@@ -14,16 +13,13 @@ from cmm.core.submit import submit
 from cmm.core.transitions import may_take, refusal_for
 from referrals import selectors, services
 from referrals.forms import (
-    CloseForm,
     InquiryForm,
     InquiryPersonFormSet,
-    LinkForm,
-    ReferForm,
-    TriageForm,
     VersionForm,
     persons_from_formset,
 )
 from referrals.models import Inquiry
+from referrals.steps import STEPS, Step
 
 PAGE_SIZE = 50
 
@@ -151,20 +147,12 @@ def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-STEPS = {
-    "triage": (TriageForm, _("Triage the inquiry")),
-    "refer": (ReferForm, _("Refer for identification")),
-    "link": (LinkForm, _("Link to an existing case")),
-    "close": (CloseForm, _("Close the inquiry")),
-}
-
-
 def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """One page per step: GET asks for what the step needs and a confirmation, POST acts."""
     if step not in STEPS:
         raise Http404
     inquiry = _get_inquiry(request, pk)
-    form_class, title = STEPS[step]
+    form_class, title = STEPS[step].form, STEPS[step].title
     if not may_take(request.user, inquiry, step):
         raise PermissionDenied
     refusal = refusal_for(inquiry, step)
@@ -175,7 +163,7 @@ def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
     done = submit(
         request,
         form,
-        lambda data: _run_step(request, inquiry, step, data),
+        lambda data: _run_step(request, inquiry, STEPS[step], data),
         done=reverse("referrals:detail", args=[inquiry.pk]),
     )
     return done or render(
@@ -185,25 +173,6 @@ def inquiry_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
     )
 
 
-def _run_step(request: HttpRequest, inquiry: Inquiry, step: str, data: dict) -> None:
-    common = {"actor": request.user, "inquiry_id": inquiry.pk, "version": data["version"]}
-    if step == "triage":
-        services.inquiry_triage(**common, note=data["note"])
-        messages.success(request, _("The inquiry is triaged."))
-    elif step == "refer":
-        cases = services.inquiry_refer(**common)
-        messages.success(
-            request,
-            ngettext(
-                "Referred for identification: case %(refs)s awaits a contact person.",
-                "Referred for identification: cases %(refs)s await a contact person.",
-                len(cases),
-            )
-            % {"refs": ", ".join(c.reference for c in cases)},
-        )
-    elif step == "link":
-        services.inquiry_link(**common, case_reference=data["case_reference"])
-        messages.success(request, _("The inquiry is linked to the case."))
-    elif step == "close":
-        services.inquiry_close(**common, reason=data["reason"], note=data["note"])
-        messages.success(request, _("The inquiry is closed."))
+def _run_step(request: HttpRequest, inquiry: Inquiry, step: Step, data: dict) -> None:
+    common = {"inquiry_id": inquiry.pk, "version": data["version"]}
+    messages.success(request, step.run(request.user, common, data))

@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from cases.services import inquiry_refer
 from referrals import services
 from referrals.models import Inquiry
 
@@ -70,7 +71,7 @@ def make_inquiry(actor: User, *, persons: int = 1, state: str = "received", **fi
         return inquiry
     inquiry = services.inquiry_triage(actor=actor, inquiry_id=inquiry.pk, version=inquiry.version)
     if state == "referred":
-        services.inquiry_refer(actor=actor, inquiry_id=inquiry.pk, version=inquiry.version)
+        inquiry_refer(actor=actor, inquiry_id=inquiry.pk, version=inquiry.version)
     elif state == "closed":
         services.inquiry_close(
             actor=actor, inquiry_id=inquiry.pk, version=inquiry.version, reason="advice_given"

@@ -20,8 +20,8 @@ from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import exports
-from cases.statistics import statistics_for
+from stats import exports
+from stats.counting import statistics_for
 from tests.world import build_world, cookies_kept, module_data, url_for, url_names, verified_client
 
 pytestmark = pytest.mark.django_db

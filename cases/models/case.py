@@ -141,7 +141,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         _("how the course ended"), max_length=32, choices=EndStatus.choices, blank=True
     )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    # Retention (cases/retention.py): a legal hold keeps an ended course from being
+    # Retention (retention/services.py): a legal hold keeps an ended course from being
     # anonymised; an anonymised course can no longer be changed.
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True)

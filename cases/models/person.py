@@ -59,7 +59,7 @@ class Person(models.Model):
     source_ref = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the person's identifying data were erased after the retention period
-    # (cases/retention.py); the date of birth is then reduced to its year.
+    # (retention/services.py); the date of birth is then reduced to its year.
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 

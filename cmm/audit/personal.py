@@ -1,6 +1,6 @@
 """Which audited fields identify a person, and how their values are kept out of the trail.
 
-The list follows the field decisions of `cases.retention` (its module docstring): every
+The list follows the field decisions of `retention.services` (its module docstring): every
 field that anonymisation erases identifies the person, so the audit trail records only
 that it changed, never its value. Coded fields (states, codes, dates of steps, staff)
 keep their values. Models are named by label so this module imports no app.

@@ -7,21 +7,21 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cases.models import Case
 from cmm.audit import selectors
 from cmm.audit import services as audit
 from cmm.audit.models import AuditEvent
-from cmm.core.access import get_object_for_user
 
 PAGE_SIZE = 100
 
 
-def _require_review(request: HttpRequest) -> None:
+def require_review(request: HttpRequest) -> None:
+    """Only the audit's reviewers read it (the data protection officer, supervisors)."""
     if not request.user.has_perm("audit.view_auditevent"):
         raise PermissionDenied
 
 
-def _page(request: HttpRequest, events, title: str, subject: str) -> HttpResponse:
+def review_page(request: HttpRequest, events, title: str, subject: str) -> HttpResponse:
+    """A page of audit events, filtered as the reviewer asks."""
     events = selectors.filtered(events, request.GET)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -40,35 +40,20 @@ def _page(request: HttpRequest, events, title: str, subject: str) -> HttpRespons
     )
 
 
-def person_access(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who has accessed this person: views, changes, transitions on every course."""
-    _require_review(request)
-    case = get_object_for_user(
-        request.user, Case.objects.select_related("person"), pk, "cases.view_case"
-    )
-    references = list(case.person.cases.values_list("reference", flat=True))
-    return _page(
-        request,
-        selectors.person_access(case.person, references),
-        "person",
-        case.reference,
-    )
-
-
 def user_activity(request: HttpRequest, user_id: int) -> HttpResponse:
     """One user's activity: what they viewed, changed, searched and downloaded."""
-    _require_review(request)
+    require_review(request)
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise Http404
-    return _page(
+    return review_page(
         request, selectors.user_activity(user), "user", user.get_full_name() or user.get_username()
     )
 
 
 def export(request: HttpRequest) -> HttpResponse:
     """The audit log as CSV for the data protection officer, by date range (and user)."""
-    _require_review(request)
+    require_review(request)
     events = AuditEvent.objects.select_related("actor", "content_type").order_by("at", "id")
     if request.GET.get("user", "").isdigit():
         events = events.filter(actor_id=int(request.GET["user"]))

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -5,22 +7,26 @@ from django.http import HttpRequest
 from cmm.core.roles import Role, user_roles
 from cmm.core.twofactor import is_verified
 
+# What the apps above count in the navigation, each as (user, roles) -> {name: queryset}
+# (cases and referrals register theirs in their AppConfig.ready()).
+NavigationCount = Callable[[AbstractBaseUser, set], dict[str, QuerySet]]
+NAVIGATION_COUNTS: list[NavigationCount] = []
+
+
+def register_navigation_count(count: NavigationCount) -> NavigationCount:
+    """Add an app's counts to the navigation (in INSTALLED_APPS order)."""
+    NAVIGATION_COUNTS.append(count)
+    return count
+
 
 def navigation_counts(user: AbstractBaseUser) -> dict[str, QuerySet]:
     """What the navigation counts for `user`. A page with counts of its own (the queues)
     counts these in the same query; the navigation then finds them made
     (cmm.core.request_cache)."""
-    from cases.selectors import my_cases, unassigned_cases
-    from referrals.selectors import open_inquiries
-
     roles = user_roles(user)
-    counts = {}
-    if user.has_perm("referrals.view_inquiry"):
-        counts["open_inquiries"] = open_inquiries()
-    if Role.CONTACT_PERSON in roles:
-        counts["my_cases"] = my_cases(user)
-    if Role.SUPERVISOR in roles:
-        counts["unassigned_cases"] = unassigned_cases(user)
+    counts: dict[str, QuerySet] = {}
+    for count in NAVIGATION_COUNTS:
+        counts.update(count(user, roles))
     return counts
 
 

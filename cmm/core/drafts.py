@@ -9,7 +9,7 @@ the page (asked again on restoring), and secrets never are.
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -17,106 +17,26 @@ from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import timezone
 
 from cmm.audit import services as audit
-from cmm.core.access import user_may
 from cmm.core.models import Draft
-from cmm.core.transitions import may_take
-
-if TYPE_CHECKING:
-    from cases.models import Case
 
 # (user, the URL's arguments) → whether the user may open that form page now.
 AccessCheck = Callable[..., bool]
 
 
-def _case(pk: int) -> "Case | None":
-    from cases.models import Case
-
-    return Case.objects.filter(pk=pk).first()
-
-
-def _case_page(*perms: str) -> "AccessCheck":
-    """A page of a course: the user sees the course and holds one of `perms` on it (role-wide
-    or on this very course), as the view asks. Never for an anonymised course: nothing on it
-    can be changed, and its drafts are deleted with its personal data."""
-
-    def check(user: AbstractBaseUser, pk: int, **_kwargs: Any) -> bool:
-        case = _case(pk)
-        if case is None or case.is_anonymised or not user_may(user, "cases.view_case", case):
-            return False
-        return not perms or any(user_may(user, perm, case) for perm in perms)
-
-    return check
-
-
-def _case_step(user: AbstractBaseUser, pk: int, step: str, **_kwargs: Any) -> bool:
-    from cases.views import STEPS
-
-    return step in STEPS and _case_page(STEPS[step].perm)(user, pk)
-
-
-def _inquiry_page(perm: str, *, open_only: bool = False) -> "AccessCheck":
-    def check(user: AbstractBaseUser, pk: int, **_kwargs: Any) -> bool:
-        from referrals.models import Inquiry
-
-        inquiry = Inquiry.objects.filter(pk=pk).first()
-        if inquiry is None or not user_may(user, perm, inquiry):
-            return False
-        return inquiry.is_open or not open_only
-
-    return check
-
-
-def _inquiry_create(user: AbstractBaseUser, **_kwargs: Any) -> bool:
-    return user.has_perm("referrals.add_inquiry")
-
-
-def _inquiry_step(user: AbstractBaseUser, pk: int, step: str, **_kwargs: Any) -> bool:
-    from referrals.models import Inquiry
-    from referrals.views import STEPS
-
-    inquiry = Inquiry.objects.filter(pk=pk).first()
-    return (
-        step in STEPS
-        and inquiry is not None
-        and user_may(user, "referrals.view_inquiry", inquiry)
-        and may_take(user, inquiry, step)
-    )
-
-
-def _return_page(user: AbstractBaseUser, pk: int, step: str | None = None, **_kw: Any) -> bool:
-    from repatriation.models import PreparedReturn, may_manage
-    from repatriation.views import STEP_TITLES
-
-    if step is not None and step not in STEP_TITLES:
-        return False
-    prepared = PreparedReturn.objects.select_related("case").filter(pk=pk).first()
-    if prepared is None or prepared.case.is_anonymised:
-        return False
-    return user_may(user, "cases.view_case", prepared.case) and may_manage(prepared, user)
-
-
 # The pages with a form worth keeping, by URL name, each with the check its view makes
-# before it shows the form (kept in step with the views by tests/core/test_drafts.py, which
-# opens every page as every role). A path is accepted only if it resolves to one of these,
-# so a draft cannot be parked on the login page, the admin or an address of the client's
-# choosing; and only for a user who may open it now, so a draft never holds what its owner
-# could not type there, nor comes back to someone taken off the record since.
-DRAFT_PAGES: dict[str, "AccessCheck"] = {
-    "referrals:create": _inquiry_create,
-    "referrals:edit": _inquiry_page("referrals.change_inquiry", open_only=True),
-    "referrals:transition": _inquiry_step,
-    "cases:detail": _case_page(),
-    "cases:person": _case_page("cases.work_on_case", "cases.assign_case"),
-    "cases:assign": _case_page("cases.assign_case"),
-    "cases:link_person": _case_page("cases.assign_case"),
-    "cases:interview_new": _case_page("cases.work_on_case"),
-    "cases:send": _case_page("cases.work_on_case"),
-    "cases:assess": _case_page("cases.work_on_case"),
-    "cases:step": _case_step,
-    "repatriation:edit": _return_page,
-    "repatriation:payment_add": _return_page,
-    "repatriation:step": _return_page,
-}
+# before it shows the form; each app registers its own pages in its AppConfig.ready()
+# (kept in step with the views by tests/core/test_drafts.py, which opens every page as
+# every role). A path is accepted only if it resolves to one of these, so a draft cannot be
+# parked on the login page, the admin or an address of the client's choosing; and only for
+# a user who may open it now, so a draft never holds what its owner could not type there,
+# nor comes back to someone taken off the record since.
+DRAFT_PAGES: dict[str, AccessCheck] = {}
+
+
+def register_draft_pages(pages: dict[str, AccessCheck]) -> None:
+    """Accept drafts of these form pages (URL name → the view's own access check)."""
+    DRAFT_PAGES.update(pages)
+
 
 # Never stored, whatever the form: the CSRF token and anything that is a credential.
 SECRET_NAME = re.compile(r"csrf|passw|otp|token|secret", re.IGNORECASE)

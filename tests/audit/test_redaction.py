@@ -14,12 +14,13 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import retention, services
+from cases import services
 from cases.models import Case, Interview, Note, Person
 from cmm.audit import services as audit
 from cmm.audit.models import AppendOnlyError, AuditEvent
 from cmm.audit.personal import IDENTIFYING_FIELDS, REDACTED
 from referrals.models import Inquiry, InquiryPerson
+from retention import services as retention
 from tests.cases.test_retention import (  # noqa: F401
     ALIAS,
     CPH,

@@ -7,7 +7,7 @@ the way (the authority choice, a legal hold and its lifting, the return's stop, 
 the course, its reopening, the triage of its inquiries), and a draft of one of its pages.
 After anonymisation every text and JSON column of every model of the project is searched
 for the canary. A field added later is filled and searched the same way, so it fails here
-until `cases.retention` erases it (or it is declared a code below).
+until `retention.services` erases it (or it is declared a code below).
 """
 
 import uuid
@@ -22,13 +22,14 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import retention
 from cases import services as case_services
 from cases.models import Case, MinorCare, Placement, PoliceReport, SupportService
+from cases.services import inquiry_link, inquiry_refer
 from cmm.core.models import Draft
 from referrals import services as inquiry_services
 from repatriation import services as return_services
 from repatriation.models import Payment
+from retention import services as retention
 from tests.factories import interview_data, make_inquiry
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def course_full_of_canaries(hanne, tove, karin):
             actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version, note=CANARY
         )
         inquiry.refresh_from_db()
-        inquiry_services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
+        inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
         case = inquiry.persons.get().case
         case_services.person_update(
             actor=tove,
@@ -208,7 +209,7 @@ def course_full_of_canaries(hanne, tove, karin):
             actor=hanne, inquiry_id=follow_up.pk, version=follow_up.version, note=CANARY
         )
         follow_up.refresh_from_db()
-        inquiry_services.inquiry_link(
+        inquiry_link(
             actor=hanne,
             inquiry_id=follow_up.pk,
             version=follow_up.version,

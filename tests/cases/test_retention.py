@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import retention, services, tasks
+from cases import services
 from cases.models import (
     Case,
     CaseState,
@@ -32,6 +32,8 @@ from cmm.core.exceptions import Refused
 from cmm.core.models import Draft
 from referrals.models import Inquiry, InquiryPerson
 from repatriation.models import PreparedReturn
+from retention import services as retention
+from retention import tasks
 from tests.factories import case_in
 
 pytestmark = pytest.mark.django_db
@@ -399,7 +401,7 @@ def test_the_nightly_check_records_the_list_and_tells_supervisors_only_of_new_co
     tove.email = "tove@example.invalid"
     tove.save()
     schedule = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert "cases.tasks.retention_check" in schedule
+    assert "retention.tasks.retention_check" in schedule
 
     assert tasks.retention_check() == 1
 

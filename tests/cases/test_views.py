@@ -8,9 +8,9 @@ from guardian.shortcuts import assign_perm
 from cases import services
 from cases.models import CaseState, CaseUserObjectPermission, Note
 from cases.selectors import cases_visible_to
+from cases.services import inquiry_refer
 from cases.views import EVENTS_SHOWN, NOTES_SHOWN
 from cmm.audit.models import AuditEvent
-from referrals import services as referral_services
 from tests.factories import case_in, interview_data, make_inquiry, referred_case
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +68,7 @@ def test_a_minor_is_marked_in_the_queue_on_the_case_and_in_my_cases(login, hanne
     person = inquiry.persons.get()
     person.age = 16
     person.save()
-    [case] = referral_services.inquiry_refer(
-        actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version
-    )
+    [case] = inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
     assert "cmm-tag--minor" in login(tove).get(reverse("cases:unassigned")).content.decode()
     services.case_assign(actor=tove, case_id=case.pk, version=case.version, contact_person=karin)
     client = login(karin)

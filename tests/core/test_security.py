@@ -3,8 +3,8 @@ from django.contrib.auth.hashers import identify_hasher
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from cases.exports import safe_cell
 from cmm.audit.models import AuditEvent
+from stats.exports import safe_cell
 from tests.factories import make_inquiry
 from tests.race import postgresql_only
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from django_fsm import ConcurrentTransition
 
+from cases.services import inquiry_refer
 from cmm.audit.models import AuditEvent
 from referrals import services
 from referrals.models import Inquiry, InquiryState
@@ -18,7 +19,7 @@ def test_two_transitions_at_once_one_wins_the_other_is_told(hanne, tove):
     version = inquiry.version
 
     outcomes = race(
-        lambda: services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=version),
+        lambda: inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=version),
         lambda: services.inquiry_close(
             actor=tove, inquiry_id=inquiry.pk, version=version, reason="duplicate"
         ),

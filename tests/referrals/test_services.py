@@ -5,6 +5,7 @@ from django_fsm import TransitionNotAllowed
 
 from cases.models import Case
 from cases.selectors import unassigned_cases
+from cases.services import inquiry_link, inquiry_refer
 from cmm.audit.models import AuditEvent
 from cmm.core.exceptions import Conflict, Refused
 from referrals import services
@@ -91,7 +92,7 @@ def test_triage_is_refused_without_the_permission(karin, inquiry):
 def test_refer_opens_a_case_per_person_in_the_unassigned_queue(hanne, tove):
     inquiry = make_inquiry(hanne, persons=2, state="triaged", urgency="custody")
 
-    cases = services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
+    cases = inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
 
     inquiry.refresh_from_db()
     assert inquiry.state == InquiryState.REFERRED
@@ -106,14 +107,14 @@ def test_refer_opens_a_case_per_person_in_the_unassigned_queue(hanne, tove):
 
 def test_refer_is_refused_from_received(hanne, inquiry):
     with pytest.raises(Refused):
-        services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
+        inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
     assert not Case.objects.exists()
 
 
 def test_refer_is_refused_without_any_person_concerned(hanne):
     inquiry = make_inquiry(hanne, persons=0, state="triaged")
     with translation.override("en"), pytest.raises(Refused, match="at least one person"):
-        services.inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
+        inquiry_refer(actor=hanne, inquiry_id=inquiry.pk, version=inquiry.version)
     inquiry.refresh_from_db()
     assert inquiry.state == InquiryState.TRIAGED
 
@@ -121,7 +122,7 @@ def test_refer_is_refused_without_any_person_concerned(hanne):
 def test_refer_is_refused_without_the_permission(hanne, stig):
     inquiry = make_inquiry(hanne, state="triaged")
     with pytest.raises(PermissionDenied):
-        services.inquiry_refer(actor=stig, inquiry_id=inquiry.pk, version=inquiry.version)
+        inquiry_refer(actor=stig, inquiry_id=inquiry.pk, version=inquiry.version)
     assert not Case.objects.exists()
 
 
@@ -129,14 +130,14 @@ def test_refer_is_refused_without_the_permission(hanne, stig):
 
 
 def test_link_attaches_the_inquiry_to_an_existing_case(hanne):
-    [case] = services.inquiry_refer(
+    [case] = inquiry_refer(
         actor=hanne,
         inquiry_id=(first := make_inquiry(hanne, state="triaged")).pk,
         version=first.version,
     )
     follow_up = make_inquiry(hanne, state="triaged", subject="existing_case")
 
-    services.inquiry_link(
+    inquiry_link(
         actor=hanne,
         inquiry_id=follow_up.pk,
         version=follow_up.version,
@@ -153,7 +154,7 @@ def test_link_attaches_the_inquiry_to_an_existing_case(hanne):
 def test_link_to_an_unknown_case_is_refused_with_the_reference(hanne):
     inquiry = make_inquiry(hanne, state="triaged")
     with translation.override("en"), pytest.raises(Refused, match="C-1999-00001"):
-        services.inquiry_link(
+        inquiry_link(
             actor=hanne,
             inquiry_id=inquiry.pk,
             version=inquiry.version,
@@ -162,13 +163,13 @@ def test_link_to_an_unknown_case_is_refused_with_the_reference(hanne):
 
 
 def test_link_is_refused_from_received(hanne, inquiry):
-    [case] = services.inquiry_refer(
+    [case] = inquiry_refer(
         actor=hanne,
         inquiry_id=(first := make_inquiry(hanne, state="triaged")).pk,
         version=first.version,
     )
     with pytest.raises(Refused):
-        services.inquiry_link(
+        inquiry_link(
             actor=hanne,
             inquiry_id=inquiry.pk,
             version=inquiry.version,
@@ -178,13 +179,13 @@ def test_link_is_refused_from_received(hanne, inquiry):
 
 def test_link_is_refused_without_the_permission(hanne, karin):
     inquiry = make_inquiry(hanne, state="triaged")
-    [case] = services.inquiry_refer(
+    [case] = inquiry_refer(
         actor=hanne,
         inquiry_id=(first := make_inquiry(hanne, state="triaged")).pk,
         version=first.version,
     )
     with pytest.raises(PermissionDenied):
-        services.inquiry_link(
+        inquiry_link(
             actor=karin,
             inquiry_id=inquiry.pk,
             version=inquiry.version,
@@ -248,7 +249,11 @@ def test_nothing_leaves_an_end_state(hanne, end):
     inquiry = make_inquiry(hanne, state=end)
     for step in ("triage", "refer", "close"):
         with pytest.raises(Refused):
-            getattr(services, f"inquiry_{step}")(
+            {
+                "triage": services.inquiry_triage,
+                "refer": inquiry_refer,
+                "close": services.inquiry_close,
+            }[step](
                 actor=hanne,
                 inquiry_id=inquiry.pk,
                 version=inquiry.version,

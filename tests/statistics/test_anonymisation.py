@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from cases import exports
 from cases.models import Assessment, Case, Person
-from cases.research import research_extract
-from cases.retention import erase_course
-from cases.statistics import statistics_for
 from referrals.models import InquiryPerson
+from retention.services import erase_course
+from stats import exports
+from stats.counting import statistics_for
+from stats.research import research_extract
 from tests.statistics import reference
 
 pytestmark = pytest.mark.django_db

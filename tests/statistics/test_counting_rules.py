@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.models import Case
-from cases.statistics import statistics_for
 from referrals.models import Inquiry
+from stats.counting import statistics_for
 
 pytestmark = pytest.mark.django_db
 

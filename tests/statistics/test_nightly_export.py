@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 
-from cases.exports import KEEP_NIGHTS, nightly_export
 from cmm.celery import app
+from stats.exports import KEEP_NIGHTS, nightly_export
 from tests.statistics import reference
 
 pytestmark = pytest.mark.django_db
@@ -33,5 +33,5 @@ def test_the_last_30_nights_are_kept(tmp_path):
 
 def test_the_export_is_on_the_beat_schedule_at_two_at_night():
     entry = app.conf.beat_schedule["nightly-statistics-export"]
-    assert entry["task"] == "cases.tasks.nightly_statistics_export"
+    assert entry["task"] == "stats.tasks.nightly_statistics_export"
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {0}

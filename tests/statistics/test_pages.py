@@ -2,10 +2,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cases.exports import TABLE_TITLES, tables
 from cases.models import Case, Person
-from cases.statistics import statistics_for
 from cmm.audit.models import AuditEvent
+from stats.counting import statistics_for
+from stats.exports import TABLE_TITLES, tables
 from tests.statistics import reference
 
 pytestmark = pytest.mark.django_db

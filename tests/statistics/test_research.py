@@ -4,8 +4,8 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from cases.research import QUASI_IDENTIFIERS, k_anonymise, pseudonym, research_extract
-from cases.statistics import statistics_for
+from stats.counting import statistics_for
+from stats.research import QUASI_IDENTIFIERS, k_anonymise, pseudonym, research_extract
 from tests.statistics import reference
 
 CODES = {

@@ -15,14 +15,23 @@ from django.utils.translation import gettext, ngettext
 register = template.Library()
 
 
+# The state machines' labels, registered by each app with a precedence: where two
+# machines share a code, the higher precedence's label is shown.
+STATE_LABELS: list[tuple[int, dict]] = []
+
+
+def register_state_labels(choices, precedence: int = 0) -> None:
+    """Make a state machine's labels known to `state_label` and `history`."""
+    STATE_LABELS.append((precedence, dict(choices)))
+    _state_labels.cache_clear()
+
+
 @cache
 def _state_labels() -> dict:
-    from cases.models import CaseState
-    from referrals.models import InquiryState
-    from repatriation.models import ReturnState
-
-    # Case states win where a code is shared: they are the ones most timelines show.
-    return {**dict(ReturnState.choices), **dict(InquiryState.choices), **dict(CaseState.choices)}
+    labels: dict = {}
+    for _precedence, choices in sorted(STATE_LABELS, key=lambda item: item[0]):
+        labels.update(choices)
+    return labels
 
 
 @cache

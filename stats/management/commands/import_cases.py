@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.importer import ImportFailed, import_file
+from stats.importer import ImportFailed, import_file
 
 
 class Command(BaseCommand):

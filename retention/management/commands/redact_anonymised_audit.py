@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases import retention
 from cases.models import Case
+from retention import services as retention
 
 
 class Command(BaseCommand):

@@ -143,7 +143,7 @@ def k_anonymise(records: list[dict[str, Any]], k: int, tolerance: float = 0.05) 
 def research_extract(year: int, k: int | None = None, people: list | None = None) -> Extract:
     """The year's extract at the configured k. `people` is assessed_in(year) when the
     caller has it already."""
-    from cases.statistics import assessed_in, status_at_year_end
+    from stats.counting import assessed_in, status_at_year_end
 
     if people is None:
         people = assessed_in(year)

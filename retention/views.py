@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases import retention
-from cases.forms import AnonymiseForm, LegalHoldForm
 from cases.models import Case, RetentionCheck
 from cmm.core.access import get_object_for_user
 from cmm.core.exceptions import Refused
+from retention import services as retention
+from retention.forms import AnonymiseForm, LegalHoldForm
 
 
 def retention_list(request: HttpRequest) -> HttpResponse:
@@ -22,7 +22,7 @@ def retention_list(request: HttpRequest) -> HttpResponse:
     due = [(case, retention.was_minor(case)) for case in retention.due_courses()]
     return render(
         request,
-        "cases/retention.html",
+        "retention/retention.html",
         {
             "due": due,
             "held": retention.held_courses(),
@@ -62,7 +62,7 @@ def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cases:retention")
         else:
             messages.error(request, _("Nothing was done. Correct the fields marked below."))
-    return render(request, "cases/anonymise.html", {"case": case, "form": form})
+    return render(request, "retention/anonymise.html", {"case": case, "form": form})
 
 
 def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
@@ -86,4 +86,4 @@ def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cases:detail", pk=case.pk)
         else:
             messages.error(request, _("Nothing was saved. Correct the fields marked below."))
-    return render(request, "cases/legal_hold.html", {"case": case, "form": form})
+    return render(request, "retention/legal_hold.html", {"case": case, "form": form})

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case, Outcome, Recommendation, ResidenceStatus
 from cases.models.assessment import authority_for
+from cases.services import inquiry_refer
 from cmm.core.codes import ContactActor, ExploitationForm, Gender
 from cmm.core.roles import Role
 from referrals import services as referral_services
@@ -143,9 +144,7 @@ class Command(BaseCommand):
             if stage in (1, 2):
                 continue  # stays triaged
             if stage in (3, 4):
-                referral_services.inquiry_refer(
-                    actor=hotline, inquiry_id=inquiry.pk, version=inquiry.version
-                )
+                inquiry_refer(actor=hotline, inquiry_id=inquiry.pk, version=inquiry.version)
             else:
                 referral_services.inquiry_close(
                     actor=hotline,

@@ -14,8 +14,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from cases.research import QUASI_IDENTIFIERS, research_extract
-from cases.statistics import assessed_in, statistics_for
+from stats.counting import assessed_in, statistics_for
+from stats.research import QUASI_IDENTIFIERS, research_extract
 
 # Danish headings of the tables, in the annual report's order.
 TABLE_TITLES = {

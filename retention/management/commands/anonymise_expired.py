@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases import retention
 from cmm.core.exceptions import Refused
+from retention import services as retention
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from cases.exports import export_year
+from stats.exports import export_year
 
 
 class Command(BaseCommand):

@@ -123,7 +123,7 @@ def assessed_in(year: int) -> list[Assessed]:
                 gender=r["case__person__gender"],
                 nationality=r["case__person__nationality"],
                 # An anonymised person's age on the decision date was kept when the
-                # date of birth was erased (cases/retention.py).
+                # date of birth was erased (retention/services.py).
                 age=r["age_at_decision"]
                 if r["age_at_decision"] is not None
                 else age_on(r["case__person__birth_date"], r["decided_on"]),
