@@ -38,7 +38,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --recursive cmm cases referrals repatriation --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention demo --severity-level medium --exclude "*/migrations/*"
 	bin/ensure-chromium
 	bin/with-test-services $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$status
@@ -52,7 +52,7 @@ bench: install
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --recursive cmm cases referrals repatriation --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention demo --severity-level medium --exclude "*/migrations/*"
 
 format:
 	$(BIN)/ruff check --fix .

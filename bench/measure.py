@@ -408,10 +408,10 @@ def measure() -> dict:
 
 def export_parts(year: int) -> dict[str, float]:
     """Milliseconds of each part of the year's export (best of 3), to show where its time
-    goes: the statistics' parts (cases/statistics.py), the research extract, and the rest
+    goes: the statistics' parts (stats/counting.py), the research extract, and the rest
     of export_year (the tables written as JSON, CSV and XLSX)."""
-    from cases import exports, research
-    from cases import statistics as s
+    from stats import counting as s
+    from stats import exports, research
 
     def best(run) -> float:
         times = []
