@@ -1,5 +1,6 @@
-"""Shared by the benchmark's scripts: Django set up against bin/bench's database, the
-synthetic staff, and a client logged in with both factors through the real pages."""
+"""Shared by the benchmark's scripts: Django set up against bin/bench's database (with the
+bench's urlconf: the production routes and the framework floor's empty page), the synthetic
+staff, and a client logged in with both factors through the real pages."""
 
 import os
 import sys
@@ -11,6 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cmm.settings")
 django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# cmm.urls and one bench-only route, the framework floor (bench/urls.py); the production
+# urlconf never has it. Set before any request resolves a URL.
+settings.ROOT_URLCONF = "bench.urls"
 
 from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -9,6 +9,14 @@ timed). The floor is timed the same number of times on the same connection; the 
 page / floor at the median and at p95. Every floor's references must appear on its page,
 so a floor cannot be faster by returning something else.
 
+The framework floor is what every page pays before its own work: an empty page (bench/urls.py,
+mounted only in the bench) behind the same middleware, login and second factor, requested
+by the same logged-in, verified client with the same method as the page, and timed the same
+way (warm-up, BENCH_REQUESTS timed requests, p50/p95). Once per run it is checked to be
+guarded: anonymous it redirects to the login page, after the password alone to the second
+factor. Each page's `ratio_framework` is page / (framework floor + SQL floor), at p50 and
+at p95: the yardstick for pages (the SQL floor alone leaves out what every page pays).
+
 Writes var/bench/measure.json; bench/report.py puts it into bench/results.json.
 """
 
@@ -35,9 +43,12 @@ from common import (
 )
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
+from bench.urls import FRAMEWORK_FLOOR
 from cases.queues import QUEUES, reflection_horizon, untriaged_cutoff
 from cmm.core.names import fold
 
@@ -202,6 +213,76 @@ def ratio(page: dict, floor: dict) -> dict:
     }
 
 
+def ratio_framework(page: dict, framework: dict, floor: dict) -> dict:
+    """The page as a multiple of what it cannot do without: the framework floor (the empty
+    page, same client and method) plus its SQL floor."""
+    return {
+        q: round(page[f"{q}_ms"] / max(framework[f"{q}_ms"] + floor[f"{q}_ms"], 0.01), 1)
+        for q in ("p50", "p95")
+    }
+
+
+def check_framework_floor_guarded(person) -> dict:
+    """The empty page is behind login and the second factor, as the pages are (or the
+    framework floor would leave their cost out): anonymous, GET and POST go to the login
+    page; after the password alone, to the second-factor page."""
+    path = reverse(FRAMEWORK_FLOOR)
+    half_logged_in = Client()
+    half_logged_in.force_login(person)
+    seen = {}
+    for who, client, target in (
+        ("anonymous", Client(), reverse("login")),
+        ("password only", half_logged_in, reverse("two_factor_verify")),
+    ):
+        for method in ("GET", "POST"):
+            response = client.post(path) if method == "POST" else client.get(path)
+            location = response.get("Location", "")
+            if response.status_code != 302 or not location.startswith(target + "?"):
+                raise RuntimeError(
+                    f"the framework floor {method} {path} is not guarded: {who}, it answered "
+                    f"{response.status_code} {location}"
+                )
+            seen[f"{who} {method}"] = f"{response.status_code} {location}"
+    print(
+        f"  {'framework floor guarded':<36} anonymous -> {reverse('login')}, "
+        f"password only -> {reverse('two_factor_verify')}",
+        flush=True,
+    )
+    return seen
+
+
+def measure_framework_floor(clients: dict, pages: list) -> tuple[dict, list[dict]]:
+    """The empty page timed as the pages are, once for each client and method the pages
+    use (a POST carries the page's form data); keyed by (who, method)."""
+    path = reverse(FRAMEWORK_FLOOR)
+    floors, entries = {}, []
+    for _name, who, method, _path, data, _sql in pages:
+        if (who, method) in floors:
+            continue
+        timed, queries, content = time_page(
+            clients[who], method, path, data if method == "POST" else None
+        )
+        if content:
+            raise RuntimeError(f"the framework floor {path} is not empty: {content[:80]!r}")
+        floors[who, method] = timed
+        entries.append(
+            {
+                "page": f"Framework floor ({who}, {method})",
+                "user": who,
+                "request": f"{method} {path}",
+                **timed,
+                "queries": queries,
+            }
+        )
+        print(
+            f"  {entries[-1]['page']:<36} p50 {timed['p50_ms']:7.1f} ms  "
+            f"p95 {timed['p95_ms']:7.1f} ms  cpu p50 {timed['cpu_p50_ms']:6.1f} ms  "
+            f"{queries:3d} queries",
+            flush=True,
+        )
+    return floors, entries
+
+
 def measure() -> dict:
     now = timezone.now()
     hotline, supervisor, busy = user(HOTLINE), user(SUPERVISOR), user(BUSY_CONTACT)
@@ -362,10 +443,14 @@ def measure() -> dict:
         ),
     ]
 
+    guard = check_framework_floor_guarded(supervisor)
+    framework_floors, framework_entries = measure_framework_floor(clients, pages)
+
     results = []
     for name, who, method, path, data, floor_sql in pages:
         page, queries, content = time_page(clients[who], method, path, data)
         floor, rows = time_floor(floor_sql)
+        framework = framework_floors[who, method]
         # The floor's rows are the page's: the first query's references are on the page.
         refs = [r[1] for r in rows[:50] if isinstance(r[1], str)]
         missing = [ref for ref in refs if ref.encode() not in content]
@@ -379,13 +464,21 @@ def measure() -> dict:
             "floor": floor,
             "floor_rows": len(rows),
             "ratio": ratio(page, floor),
+            "framework_floor": {
+                "request": f"{who} {method}",
+                "p50_ms": framework["p50_ms"],
+                "p95_ms": framework["p95_ms"],
+            },
+            "ratio_framework": ratio_framework(page, framework, floor),
             "floor_rows_on_page": not missing,
         }
         results.append(entry)
         print(
             f"  {name:<36} p50 {page['p50_ms']:7.1f} ms  p95 {page['p95_ms']:7.1f} ms  "
             f"cpu p50 {page['cpu_p50_ms']:6.1f} ms  "
-            f"{queries:3d} queries  floor p50 {floor['p50_ms']:6.2f} ms"
+            f"{queries:3d} queries  floor p50 {floor['p50_ms']:6.2f} ms  "
+            f"/(framework+floor) p50 {entry['ratio_framework']['p50']:4.1f}x "
+            f"p95 {entry['ratio_framework']['p95']:4.1f}x"
             + ("" if not missing else f"  ({len(missing)} floor rows not on the page!)"),
             flush=True,
         )
@@ -401,6 +494,8 @@ def measure() -> dict:
         "requests_per_page": REQUESTS,
         "long_history_case": {"id": long_case, "reference": long_ref},
         "busy_contact_person_cases": busy_cases,
+        "framework_floor": framework_entries,
+        "framework_floor_guard": guard,
         "pages": results,
         "export": export,
     }
