@@ -39,6 +39,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention demo --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/lint-imports --no-cache
 	bin/ensure-chromium
 	bin/with-test-services $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$status
@@ -53,6 +54,7 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention demo --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/lint-imports --no-cache
 
 format:
 	$(BIN)/ruff check --fix .
