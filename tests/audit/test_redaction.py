@@ -21,15 +21,15 @@ from cmm.audit.models import AppendOnlyError, AuditEvent
 from cmm.audit.personal import IDENTIFYING_FIELDS, REDACTED
 from referrals.models import Inquiry, InquiryPerson
 from retention import services as retention
-from tests.cases.test_retention import (  # noqa: F401
+from tests.factories import make_inquiry
+from tests.race import postgresql_only
+from tests.retention.test_retention import (  # noqa: F401
     ALIAS,
     CPH,
     NAME,
     _anonymise,
     old_course,
 )
-from tests.factories import make_inquiry
-from tests.race import postgresql_only
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from retention.services import erase_course
 from stats import exports
 from stats.counting import statistics_for
 from stats.research import research_extract
-from tests.statistics import reference
+from tests.stats import reference
 
 pytestmark = pytest.mark.django_db
 

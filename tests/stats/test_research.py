@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from stats.counting import statistics_for
 from stats.research import QUASI_IDENTIFIERS, k_anonymise, pseudonym, research_extract
-from tests.statistics import reference
+from tests.stats import reference
 
 CODES = {
     "gender": ["woman", "man", "trans"],

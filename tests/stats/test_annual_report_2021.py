@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from tests.statistics import reference
+from tests.stats import reference
 
 pytestmark = pytest.mark.django_db
 

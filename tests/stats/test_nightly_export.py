@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from cmm.celery import app
 from stats.exports import KEEP_NIGHTS, nightly_export
-from tests.statistics import reference
+from tests.stats import reference
 
 pytestmark = pytest.mark.django_db
 

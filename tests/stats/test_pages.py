@@ -6,7 +6,7 @@ from cases.models import Case, Person
 from cmm.audit.models import AuditEvent
 from stats.counting import statistics_for
 from stats.exports import TABLE_TITLES, tables
-from tests.statistics import reference
+from tests.stats import reference
 
 pytestmark = pytest.mark.django_db
 
