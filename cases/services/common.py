@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import (
-    Case,
-)
+from cases.models import Case
 from cmm.core.access import user_may
 from cmm.core.exceptions import Refused
 from cmm.core.locking import lock_version

@@ -9,13 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import (
-    AssessingAuthority,
-    Assessment,
-    Case,
-    CaseState,
-    Interview,
-)
+from cases.models import AssessingAuthority, Assessment, Case, CaseState, Interview
 from cases.models.assessment import authority_for
 from cases.models.case import AWAITING_DECISION
 from cases.services.common import _require_work, _touch, lock_case

@@ -11,13 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases.models import (
-    Case,
-    CaseState,
-    Consent,
-    Note,
-    Person,
-)
+from cases.models import Case, CaseState, Consent, Note, Person
 from cases.models.case import DIRECT_END_STATUSES
 from cases.services.common import (
     _lock_work,

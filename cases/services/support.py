@@ -26,11 +26,7 @@ from cases.models import (
 from cases.models.assessment import authority_for
 from cases.models.support import BASE_DAYS, MAX_DAYS
 from cases.selectors import has_consent
-from cases.services.common import (
-    _lock_work,
-    _not_in_future,
-    _touch,
-)
+from cases.services.common import _lock_work, _not_in_future, _touch
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
 from cmm.core.transitions import apply_transition

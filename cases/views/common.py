@@ -10,9 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases.models import (
-    Case,
-)
+from cases.models import Case
 from cmm.core.access import get_object_for_user, user_may
 from cmm.core.submit import submit
 

@@ -7,11 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from cases import services
-from cases.forms import (
-    AssessmentForm,
-    InterviewForm,
-    SendForm,
-)
+from cases.forms import AssessmentForm, InterviewForm, SendForm
 from cases.models.assessment import authority_for
 from cases.views.common import _act, _get_case
 from cmm.core.transitions import refusal_for

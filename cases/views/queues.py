@@ -14,14 +14,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cases import queues, selectors, services
-from cases.forms import (
-    BulkReassignForm,
-    contact_persons,
-)
-from cases.models import (
-    Case,
-    CaseState,
-)
+from cases.forms import BulkReassignForm, contact_persons
+from cases.models import Case, CaseState
 from cases.views.common import PAGE_SIZE
 from cmm.audit import services as audit
 from cmm.core.codes import ExploitationForm, nationality_choices

@@ -9,20 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
-from cases.forms import (
-    AssignForm,
-    ConsentForm,
-    LinkPersonForm,
-    NoteForm,
-    PersonForm,
-)
-from cases.models import (
-    Case,
-    CaseState,
-    ConsentKind,
-    Note,
-    Person,
-)
+from cases.forms import AssignForm, ConsentForm, LinkPersonForm, NoteForm, PersonForm
+from cases.models import Case, CaseState, ConsentKind, Note, Person
 from cases.views.common import _act, _get_case
 from cases.views.support import _support_context
 from cmm.audit import selectors as audit_selectors

@@ -26,13 +26,7 @@ from cases.forms import (
     ReopenForm,
     ServiceForm,
 )
-from cases.models import (
-    Case,
-    CaseState,
-    Extension,
-    MinorCare,
-    ReflectionPeriod,
-)
+from cases.models import Case, CaseState, Extension, MinorCare, ReflectionPeriod
 from cases.models.assessment import authority_for
 from cases.panels import panels_for
 from cases.views.common import _act, _get_case
