@@ -4,6 +4,7 @@ totals exact, the internal files untouched, and the page offering both."""
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cmm.audit.models import AuditEvent
-from stats.exports import WITHHELD, export_year, protect
+from stats.exports import WITHHELD, export_year, nightly_export, protect
 from tests.stats import reference
 
 TABLES = {
@@ -197,3 +198,16 @@ def test_other_roles_get_neither_variant(request, login, settings, role, fmt):
     client = login(request.getfixturevalue(role))
     assert client.get(reverse("statistics_download", args=[2021, fmt])).status_code == 403
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_nightly_export_writes_the_public_variant_when_the_threshold_is_set(
+    year_2021, tmp_path, settings
+):
+    settings.CMM_PUBLIC_MIN_COUNT = 6
+    night = nightly_export(tmp_path / "exports", date(2022, 1, 15))
+    names = {p.name for p in night.iterdir()}
+    assert {"statistics-2021-public.json", "statistics-2021-public.xlsx"} <= names
+    assert {"statistics-2021.json", "research-2021-htcds.csv"} <= names
+    settings.CMM_PUBLIC_MIN_COUNT = 0
+    night = nightly_export(tmp_path / "exports", date(2022, 1, 15))
+    assert not any("public" in p.name for p in night.iterdir())
