@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The research extract is k-anonymous at this k (IOM's Counter-Trafficking Data
 # Collaborative publishes at 11).
 CMM_RESEARCH_K = envint("CMM_RESEARCH_K", 11)
+# The public variant of the statistics shows every count under this threshold as "<N"
+# (totals stay exact; docs/statistics-publishing.md). 0 = off: no public variant is
+# written. CMM decides the policy; with zeros left out of the tables, 3 is the least that
+# protects anything.
+CMM_PUBLIC_MIN_COUNT = envint("CMM_PUBLIC_MIN_COUNT", 0)
 # Years after a course ended before it is listed for anonymisation (retention/services.py).
 CMM_RETENTION_YEARS = envint("CMM_RETENTION_YEARS", 5)
 CMM_EXPORT_DIR = Path(os.environ.get("CMM_EXPORT_DIR", VAR_DIR / "exports"))

@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
@@ -70,25 +71,45 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
                 ].items()
             ],
             "charts": charts,
+            # The page shows the internal, exact figures; the public variant is offered
+            # for download when CMM_PUBLIC_MIN_COUNT is set.
+            "public_min_count": settings.CMM_PUBLIC_MIN_COUNT,
         },
     )
 
 
+def _download_name(year: int, fmt: str) -> str | None:
+    """The file of the year's export that `fmt` names, or None."""
+    if fmt in ("json", "xlsx"):
+        return f"statistics-{year}.{fmt}"
+    if fmt == "research":
+        return f"research-{year}.csv"
+    if fmt == "htcds":
+        return f"research-{year}-htcds.csv"
+    if fmt in ("public-json", "public-xlsx"):
+        return f"statistics-{year}-public.{fmt[7:]}"
+    if fmt.startswith("public-csv-") and fmt[11:] in exports.TABLE_TITLES:
+        return f"statistics-{year}-public-{fmt[11:]}.csv"
+    if fmt.startswith("csv-") and fmt[4:] in exports.TABLE_TITLES:
+        return f"statistics-{year}-{fmt[4:]}.csv"
+    return None
+
+
 def statistics_download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
-    """The year's export as JSON or XLSX (or one table as CSV); every download is audited."""
+    """The year's export as JSON or XLSX (or one table as CSV), internal or public, or the
+    research extract (also in HTCDS form); every download is audited. The public variant
+    is there only when CMM_PUBLIC_MIN_COUNT is set."""
     if not request.user.has_perm("cases.view_statistics"):
         raise PermissionDenied
+    name = _download_name(year, fmt)
+    if name is None:
+        raise Http404
     with tempfile.TemporaryDirectory() as folder:
         exports.export_year(year, Path(folder))
-        if fmt in ("json", "xlsx"):
-            name = f"statistics-{year}.{fmt}"
-        elif fmt == "research":
-            name = f"research-{year}.csv"
-        elif fmt.startswith("csv-") and fmt[4:] in exports.TABLE_TITLES:
-            name = f"statistics-{year}-{fmt[4:]}.csv"
-        else:
+        path = Path(folder) / name
+        if not path.exists():
             raise Http404
-        data = (Path(folder) / name).read_bytes()
+        data = path.read_bytes()
     audit.record_download(request.user, name)
     response = HttpResponse(data, content_type=DOWNLOAD_TYPES.get(name.rsplit(".", 1)[1]))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
