@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "cmm.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -314,6 +316,8 @@ if not DEBUG:
     if envbool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Server errors are mailed to these addresses (comma-separated; none by default).
+ADMINS = [(address, address) for address in envlist("CMM_ERROR_EMAILS", "")]
 # Error reports name the page and the error, never what was typed (cmm/core/errors.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cmm.core.errors.PersonalDataReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "cmm.core.errors.PersonalDataExceptionReporter"
@@ -321,18 +325,36 @@ DEFAULT_EXCEPTION_REPORTER = "cmm.core.errors.PersonalDataExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "cmm.core.errors.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {
-            "()": "cmm.core.errors.RedactingFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "()": "cmm.core.errors.ValueFreeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        },
+        "mail_admins": {
+            "class": "cmm.core.errors.ValueFreeAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Never below INFO, whatever DJANGO_LOG_LEVEL says: at DEBUG the template engine logs
     # failed variable lookups with the page's whole context, and the database backend logs
     # every SQL statement with its parameters; both are a victim's personal data.
     "loggers": {
+        # Django's own handlers replaced: its console handler and its error mail would
+        # format records without ValueFreeFormatter.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
     },

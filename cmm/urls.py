@@ -52,3 +52,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "cmm.core.views.server_error"

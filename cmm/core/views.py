@@ -1,10 +1,12 @@
 import json
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_POST
 
 from cmm.core import drafts
@@ -139,3 +141,13 @@ def draft_discard(request: HttpRequest) -> JsonResponse:
     except BadDraft:
         return JsonResponse({"error": "bad path"}, status=400)
     return JsonResponse({"discarded": deleted})
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page with the request's id, which the log line and the error mail carry:
+    the user can quote it without anyone needing what they typed."""
+    body = loader.get_template("500.html").render(
+        {"request_id": getattr(request, "request_id", "")}
+    )
+    return HttpResponseServerError(body)

@@ -12,7 +12,7 @@ from cases.models import Person
 from cmm.core.errors import (
     PersonalDataExceptionReporter,
     PersonalDataReporterFilter,
-    RedactingFormatter,
+    ValueFreeFormatter,
 )
 
 
@@ -74,20 +74,20 @@ def test_a_database_errors_row_values_are_in_no_report_or_log_line(rf, caplog):
         ("/x/",),
         (type(error), error, error.__traceback__),
     )
-    line = RedactingFormatter("%(message)s").format(record)
+    line = ValueFreeFormatter("%(message)s").format(record)
     assert "IntegrityError" in line and "gender" in line
     assert canary not in line
     # As a failed Celery task logs it: the error's repr, its newlines escaped.
     task = logging.LogRecord(
         "celery.app.trace", logging.ERROR, __file__, 1, "Task raised unexpected: %r", (error,), None
     )
-    line = RedactingFormatter("%(message)s").format(task)
+    line = ValueFreeFormatter("%(message)s").format(task)
     assert "IntegrityError" in line and canary not in line
 
 
 def test_the_settings_use_the_redacting_reporter_and_formatter():
     assert import_string(settings.DEFAULT_EXCEPTION_REPORTER) is PersonalDataExceptionReporter
     assert isinstance(get_default_exception_reporter_filter(), PersonalDataReporterFilter)
-    assert settings.LOGGING["formatters"]["plain"]["()"].endswith("RedactingFormatter")
+    assert settings.LOGGING["formatters"]["plain"]["()"].endswith("ValueFreeFormatter")
     # Celery's worker would otherwise log with its own formatter.
     assert settings.CELERY_WORKER_HIJACK_ROOT_LOGGER is False
