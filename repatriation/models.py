@@ -47,6 +47,21 @@ STEP_ORDER = [
 ]
 
 
+# The person has left: in follow-up, completed, or stopped during the follow-up. A
+# return stopped before the journey keeps its planned date in `departure_on`.
+AFTER_DEPARTURE = (ReturnState.FOLLOW_UP, ReturnState.COMPLETED)
+DEPARTED = Q(state__in=AFTER_DEPARTURE) | Q(
+    state=ReturnState.STOPPED, stopped_at=ReturnState.FOLLOW_UP
+)
+
+
+def has_departed(state: str | None, stopped_at: str | None) -> bool:
+    """DEPARTED for one return's values."""
+    return state in AFTER_DEPARTURE or (
+        state == ReturnState.STOPPED and stopped_at == ReturnState.FOLLOW_UP
+    )
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")

@@ -44,7 +44,7 @@ from cases.models import (
 )
 from cases.models.person import ADULT_AGE, age_on
 from referrals.models import Channel, Inquiry, InquiryPerson, Subject
-from repatriation.models import PreparedReturn
+from repatriation.models import DEPARTED, PreparedReturn, has_departed
 
 
 @dataclass
@@ -64,6 +64,8 @@ class Assessed:
     declared_minor: bool
     end_status: str
     ended_on: date | None
+    # The day the person left on a prepared return (None if they have not left).
+    departed_on: date | None = None
 
     @property
     def minor(self) -> bool:
@@ -102,6 +104,9 @@ def assessed_in(year: int) -> list[Assessed]:
             "case__person__declared_minor",
             "case__end_status",
             "case__ended_on",
+            "case__prepared_return__departure_on",
+            "case__prepared_return__state",
+            "case__prepared_return__stopped_at",
         )
     )
     seen, result = set(), []
@@ -130,6 +135,11 @@ def assessed_in(year: int) -> list[Assessed]:
                 declared_minor=r["case__person__declared_minor"],
                 end_status=r["case__end_status"],
                 ended_on=r["case__ended_on"],
+                departed_on=r["case__prepared_return__departure_on"]
+                if has_departed(
+                    r["case__prepared_return__state"], r["case__prepared_return__stopped_at"]
+                )
+                else None,
             )
         )
     return result
@@ -173,10 +183,18 @@ def _assessed_table(people: list[Assessed]) -> dict[str, Any]:
 
 
 def status_at_year_end(person: Assessed, year: int) -> str:
-    """The person's status on 31 December: how the course ended, or still supported."""
-    if person.ended_on and person.ended_on <= date(year, 12, 31):
-        return person.end_status
-    return "continued_support"
+    """The person's status on 31 December (docs/year-end-status.md): of the course's dated
+    ends on or before that day, the latest; a departure on a prepared return is such an
+    end (`prepared_return`), and so is the course's own end. With neither, the person is
+    still supported (`continued_support`). On the same day the course's own end decides:
+    it is the more specific record."""
+    last_day = date(year, 12, 31)
+    ends = []
+    if person.departed_on and person.departed_on <= last_day:
+        ends.append((person.departed_on, 0, "prepared_return"))
+    if person.ended_on and person.ended_on <= last_day and person.end_status:
+        ends.append((person.ended_on, 1, person.end_status))
+    return max(ends)[2] if ends else "continued_support"
 
 
 def _status_at_year_end(people: list[Assessed], year: int) -> dict[str, int]:
@@ -326,7 +344,7 @@ def _process_times(year: int) -> dict[str, Any]:
         days=F("total_days") - Coalesce(pending, 0)
     )
     to_departure = PreparedReturn.objects.filter(
-        departure_on__year=year, case__assessment__isnull=False
+        DEPARTED, departure_on__year=year, case__assessment__isnull=False
     ).annotate(days=DaysBetween("departure_on", "case__assessment__decided_on"))
     return {
         "inquiry_to_first_interview": _spreads(to_interview)["all"],
@@ -388,7 +406,8 @@ def _police_reports(year: int) -> dict[str, Any]:
 
 
 def _prepared_returns(year: int, assessed_ids: set[int]) -> dict[str, Any]:
-    rows = PreparedReturn.objects.filter(departure_on__year=year).values(
+    # A return stopped before the journey has a planned date, not a departure.
+    rows = PreparedReturn.objects.filter(DEPARTED, departure_on__year=year).values(
         "destination", "case__person_id", "case__person__nationality"
     )
     in_year = [r for r in rows if r["case__person_id"] in assessed_ids]

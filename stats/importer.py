@@ -35,6 +35,7 @@ from cases.models import (
     ResidenceStatus,
     SexualKind,
 )
+from cases.models.person import age_on
 from cases.services import birth_date_from_age
 from cmm.audit import services as audit
 from cmm.core.codes import STATELESS, ContactActor, ExploitationForm, Gender
@@ -122,8 +123,6 @@ def _check_case(line: _Line) -> None:
     age = person.get("age")
     if age is not None and (not isinstance(age, int) or not 0 <= age <= 120):
         line.fail(f"age {age!r} is not a whole number of years")
-    if person.get("birth_date") and age is not None:
-        line.fail("give birth_date or age, not both")
     interviews = d.get("interviews", [])
     if not isinstance(interviews, list):
         line.fail("interviews must be a list of dates")
@@ -133,8 +132,20 @@ def _check_case(line: _Line) -> None:
     assessment = d.get("assessment")
     if assessment is not None:
         _check_assessment(line, assessment, bool(interviews))
-    elif age is not None:
-        line.fail("age is given at the assessment's decision date, and there is no assessment")
+    if age is not None and not line.errors:
+        day = age_day(d)
+        if day is None:
+            line.fail(
+                "age is the age at the assessment's decision or, without one, at the first "
+                "interview, and this record has neither"
+            )
+        elif person.get("birth_date"):
+            born = date.fromisoformat(person["birth_date"])
+            if age_on(born, day) != age:
+                line.fail(
+                    f"age {age} contradicts birth_date {born.isoformat()} "
+                    f"(on {day.isoformat()} the person was {age_on(born, day)})"
+                )
     report = d.get("police_report")
     if report is not None:
         _check_police_report(line, report)
@@ -149,6 +160,16 @@ def _check_case(line: _Line) -> None:
         line.day(end, "on")
         if assessment is None or assessment.get("outcome") != Outcome.TRAFFICKED:
             line.fail("only a course assessed as trafficked has an end status")
+
+
+def age_day(d: dict) -> date | None:
+    """The day a record's `age` is the age on: the assessment's decision date or, for a
+    person only investigated, the first interview (docs/import-format.md)."""
+    assessment = d.get("assessment")
+    if assessment is not None:
+        return date.fromisoformat(assessment["decided_on"])
+    interviews = d.get("interviews") or []
+    return min(date.fromisoformat(v) for v in interviews) if interviews else None
 
 
 def _check_assessment(line: _Line, a: dict, has_interview: bool) -> None:
@@ -288,7 +309,7 @@ def import_file(path: Path) -> ImportResult:
     return result
 
 
-def _person(actor: User, d: dict, decided_on: date | None) -> Person:
+def _person(actor: User, d: dict, age_on_day: date | None) -> Person:
     ref = d.get("ref", "")
     if ref:
         found = Person.objects.filter(source_ref=ref).first()
@@ -296,8 +317,8 @@ def _person(actor: User, d: dict, decided_on: date | None) -> Person:
             return found
     birth_date = date.fromisoformat(d["birth_date"]) if d.get("birth_date") else None
     estimate = False
-    if d.get("age") is not None:
-        birth_date = birth_date_from_age(d["age"], decided_on)
+    if d.get("age") is not None and birth_date is None:
+        birth_date = birth_date_from_age(d["age"], age_on_day)
         estimate = True
     person = Person.objects.create(
         name=f"Importeret person {ref}".strip(),
@@ -324,7 +345,7 @@ def _state(d: dict) -> str:
 def _import_case(actor: User, d: dict) -> Case:
     a = d.get("assessment")
     decided_on = date.fromisoformat(a["decided_on"]) if a else None
-    person = _person(actor, d["person"], decided_on)
+    person = _person(actor, d["person"], age_day(d))
     interviews = sorted(date.fromisoformat(v) for v in d.get("interviews", []))
     inquiry = (
         Inquiry.objects.filter(reference=d.get("inquiry_ref")).first()
@@ -405,3 +426,33 @@ def _import_case(actor: User, d: dict) -> Case:
         ret.save()
         audit.record_create(actor, ret, ("state", "departure_on", "destination"))
     return case
+
+
+def _years(lines: list[_Line]) -> set[int]:
+    """The years a file's records fall in: received, interviewed, decided, departed, ended."""
+    found = set()
+    for line in lines:
+        d = line.data
+        days = [d.get("received_on"), *d.get("interviews", [])]
+        days += [(d.get("assessment") or {}).get("decided_on")]
+        days += [
+            (d.get("prepared_return") or {}).get("departed_on"),
+            (d.get("end") or {}).get("on"),
+        ]
+        found |= {date.fromisoformat(day).year for day in days if day}
+    return found
+
+
+def check_file(path: Path, years: list[int] | None = None) -> dict[int, dict]:
+    """The statistics (as export_statistics writes them) that importing `path` would give
+    for `years` (by default every year the file's records fall in), with nothing written:
+    the import runs in a transaction that is rolled back. Raises ImportFailed as
+    import_file does."""
+    from stats.counting import statistics_for
+
+    with transaction.atomic():
+        import_file(path)
+        wanted = sorted(years or _years(read(path)))
+        figures = {year: statistics_for(year) for year in wanted}
+        transaction.set_rollback(True)
+    return figures

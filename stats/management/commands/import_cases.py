@@ -1,8 +1,9 @@
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stats.importer import ImportFailed, import_file
+from stats.importer import ImportFailed, check_file, import_file
 
 
 class Command(BaseCommand):
@@ -10,11 +11,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Write nothing; print the year figures the file would give, as "
+            "export_statistics writes them (with --year, exactly that year's JSON).",
+        )
+        parser.add_argument("--year", type=int, help="With --check: only this year.")
 
-    def handle(self, *args, file: Path, **options) -> None:
+    def handle(self, *args, file: Path, check: bool, year: int | None, **options) -> None:
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         try:
+            if check:
+                figures = check_file(file, [year] if year else None)
+                shown = figures[year] if year else {str(y): f for y, f in figures.items()}
+                self.stdout.write(json.dumps(shown, indent=2, ensure_ascii=False))
+                return
             result = import_file(file)
         except ImportFailed as failure:
             for error in failure.errors:
