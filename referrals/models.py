@@ -110,6 +110,12 @@ class Inquiry(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="linked_inquiries",
     )
+    # Retention (retention/services.py): an inquiry closed without becoming a course is
+    # erased CMM_INQUIRY_RETENTION_MONTHS after `closed_at` unless a legal hold keeps it.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     # Bumped by every edit and transition: a form holding an older version is stale.
     version = models.PositiveIntegerField(default=1)
 
@@ -187,6 +193,8 @@ class Inquiry(ConcurrentTransitionMixin, models.Model):
     )
     def close(self, reason_code: str) -> None:
         self.close_reason = reason_code
+        # The retention period of an inquiry that never became a course runs from here.
+        self.closed_at = timezone.now()
 
 
 class InquiryPerson(models.Model):
