@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "task": "retention.tasks.retention_check",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every night at 03:45: inquiries that never became a course are erased once past
+    # CMM_INQUIRY_RETENTION_MONTHS after closing, unless a legal hold keeps them.
+    "nightly-inquiry-erasure": {
+        "task": "retention.tasks.erase_expired_inquiries",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Expired sessions hold nothing useful but still name who was logged in when;
     # clearing them nightly keeps the session table small and tidy. Drafts of forms left
     # when a session ended go too once they are a day old.

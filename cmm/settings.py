@@ -253,6 +253,10 @@ CMM_RESEARCH_K = envint("CMM_RESEARCH_K", 11)
 CMM_PUBLIC_MIN_COUNT = envint("CMM_PUBLIC_MIN_COUNT", 0)
 # Years after a course ended before it is listed for anonymisation (retention/services.py).
 CMM_RETENTION_YEARS = envint("CMM_RETENTION_YEARS", 5)
+# Months after an inquiry that never became a course was closed before the nightly job
+# erases its caller's contact, summary and the persons' aliases (retention/inquiries.py).
+# 24 until CMM confirms its figure.
+CMM_INQUIRY_RETENTION_MONTHS = envint("CMM_INQUIRY_RETENTION_MONTHS", 24)
 CMM_EXPORT_DIR = Path(os.environ.get("CMM_EXPORT_DIR", VAR_DIR / "exports"))
 
 EMAIL_BACKEND = os.environ.get(

@@ -158,7 +158,7 @@ def was_minor(case: Case) -> bool:
 
 def _erase_inquiry(inquiry_id: int) -> None:
     Inquiry.objects.filter(pk=inquiry_id).update(
-        summary="", triage_note="", caller_organisation="", caller_contact=""
+        summary="", triage_note="", caller_organisation="", caller_contact="", legal_hold_reason=""
     )
 
 
