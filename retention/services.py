@@ -86,6 +86,7 @@ from cases.models import (
     CaseState,
     Extension,
     Interview,
+    LegalHoldGround,
     MinorCare,
     Note,
     Person,
@@ -102,6 +103,7 @@ from cmm.core.exceptions import Refused
 from cmm.core.roles import Role
 from referrals.models import Inquiry, InquiryPerson
 from repatriation.models import Payment, PreparedReturn
+from retention.models import SubjectAccess
 
 logger = logging.getLogger(__name__)
 
@@ -285,6 +287,8 @@ def erase_course(case: Case, now=None) -> None:
 
     case.authority_override_reason = ""
     case.legal_hold_reason = ""
+    # Why someone asked for the person's file may say who they are.
+    SubjectAccess.objects.filter(person=person).update(reason="")
     case.anonymised_at = now
     case.version += 1
     case.save(
@@ -369,8 +373,11 @@ def case_anonymise(
 
 
 @transaction.atomic
-def legal_hold_set(*, actor: AbstractBaseUser, case_id: int, reason: str) -> Case:
-    """A supervisor puts a course under a legal hold: it is not listed or anonymised."""
+def legal_hold_set(
+    *, actor: AbstractBaseUser, case_id: int, reason: str, ground: str = LegalHoldGround.OTHER
+) -> Case:
+    """A supervisor puts a course under a legal hold: it is not listed or anonymised. Its
+    ground decides whether it also restricts the person's right of access."""
     if not actor.has_perm(PERM):
         raise PermissionDenied
     reason = reason.strip()
@@ -383,10 +390,15 @@ def legal_hold_set(*, actor: AbstractBaseUser, case_id: int, reason: str) -> Cas
         raise Refused(_("This course is already under a legal hold."))
     case.legal_hold = True
     case.legal_hold_reason = reason
+    case.legal_hold_ground = LegalHoldGround(ground)
     case.version += 1
-    case.save(update_fields=["legal_hold", "legal_hold_reason", "version"])
+    case.save(update_fields=["legal_hold", "legal_hold_reason", "legal_hold_ground", "version"])
     audit.record(
-        actor, audit.Action.UPDATE, case, changes={"legal_hold": [False, True]}, reason=reason
+        actor,
+        audit.Action.UPDATE,
+        case,
+        changes={"legal_hold": [False, True], "legal_hold_ground": ["", case.legal_hold_ground]},
+        reason=reason,
     )
     return case
 
@@ -404,8 +416,9 @@ def legal_hold_lift(*, actor: AbstractBaseUser, case_id: int, reason: str) -> Ca
         raise Refused(_("This course is not under a legal hold."))
     case.legal_hold = False
     case.legal_hold_reason = ""
+    case.legal_hold_ground = ""
     case.version += 1
-    case.save(update_fields=["legal_hold", "legal_hold_reason", "version"])
+    case.save(update_fields=["legal_hold", "legal_hold_reason", "legal_hold_ground", "version"])
     audit.record(
         actor, audit.Action.UPDATE, case, changes={"legal_hold": [True, False]}, reason=reason
     )

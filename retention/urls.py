@@ -10,4 +10,5 @@ urlpatterns = [
     path("retention/", views.retention_list, name="retention"),
     path("<int:pk>/anonymise/", views.anonymise, name="anonymise"),
     path("<int:pk>/legal-hold/", views.legal_hold, name="legal_hold"),
+    path("<int:pk>/subject-access/", views.subject_access, name="subject_access"),
 ]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -11,7 +11,8 @@ from cases.models import Case, RetentionCheck
 from cmm.core.access import get_object_for_user
 from cmm.core.exceptions import Refused
 from retention import services as retention
-from retention.forms import AnonymiseForm, LegalHoldForm
+from retention import subject_access as subject_access_files
+from retention.forms import AnonymiseForm, LegalHoldForm, SubjectAccessForm
 
 
 def retention_list(request: HttpRequest) -> HttpResponse:
@@ -69,11 +70,21 @@ def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a legal hold on a course, or lift it; both with a reason, both audited."""
     case = _course(request, pk)
     form = LegalHoldForm(request.POST or None)
+    if case.legal_hold:
+        del form.fields["ground"]
     if request.method == "POST":
         if form.is_valid():
-            service = retention.legal_hold_lift if case.legal_hold else retention.legal_hold_set
+            reason = form.cleaned_data["reason"]
             try:
-                service(actor=request.user, case_id=case.pk, reason=form.cleaned_data["reason"])
+                if case.legal_hold:
+                    retention.legal_hold_lift(actor=request.user, case_id=case.pk, reason=reason)
+                else:
+                    retention.legal_hold_set(
+                        actor=request.user,
+                        case_id=case.pk,
+                        reason=reason,
+                        ground=form.cleaned_data["ground"] or "other",
+                    )
             except Refused as refusal:
                 messages.error(request, refusal.message)
             else:
@@ -87,3 +98,40 @@ def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("Nothing was saved. Correct the fields marked below."))
     return render(request, "retention/legal_hold.html", {"case": case, "form": form})
+
+
+def subject_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's subject access file: reason and the requester's identity, then a second
+    confirmation, then the download (retention/subject_access.py)."""
+    # 404 for anyone else, as for any record they may not see. The permission is
+    # role-wide (no object permission of another app's record can grant it).
+    if not request.user.has_perm(subject_access_files.PERM):
+        raise Http404
+    case = get_object_for_user(
+        request.user, Case.objects.select_related("person"), pk, "cases.view_case"
+    )
+    refused = subject_access_files.refusal(case)
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and refused is None:
+        if not form.is_valid():
+            messages.error(request, _("Nothing was produced. Correct the fields marked below."))
+        elif request.POST.get("confirmed") != "yes":
+            return render(
+                request, "retention/subject_access_confirm.html", {"case": case, "form": form}
+            )
+        else:
+            try:
+                name, content = subject_access_files.produce(
+                    actor=request.user, case_id=case.pk, reason=form.cleaned_data["reason"]
+                )
+            except Refused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                response = HttpResponse(content, content_type="application/zip")
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+    return render(
+        request,
+        "retention/subject_access.html",
+        {"case": case, "form": form, "refused": refused},
+    )

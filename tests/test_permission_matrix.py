@@ -247,6 +247,10 @@ MATRIX = [
     ("cases:legal_hold", "own_case", "get", SUPERVISES),
     ("cases:legal_hold", "own_case", "post", SUPERVISES),
     ("cases:legal_hold", "missing", "post", MISSING),
+    # A person's subject access file: the form shows; an empty form is refused on the page.
+    ("cases:subject_access", "own_case", "get", SUPERVISES),
+    ("cases:subject_access", "own_case", "post", SUPERVISES),
+    ("cases:subject_access", "missing", "get", MISSING),
     # A case -----------------------------------------------------------------------------------
     ("cases:detail", "own_case", "get", OWNER),
     ("cases:detail", "kasper_case", "get", [LOGIN, 404, 404, 200, 200, 404, 404]),

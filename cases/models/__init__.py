@@ -12,6 +12,7 @@ from cases.models.case import (
     CaseState,
     CaseUserObjectPermission,
     EndStatus,
+    LegalHoldGround,
 )
 from cases.models.consent import Consent, ConsentKind
 from cases.models.interview import INDICATORS, Interview, Recommendation
@@ -54,6 +55,7 @@ __all__ = [
     "ForcedLabourIndustry",
     "HousingType",
     "Interview",
+    "LegalHoldGround",
     "MinorCare",
     "NotFiledReason",
     "Note",

@@ -28,6 +28,14 @@ class CaseState(models.TextChoices):
     ENDED = "ended", _("Course ended")
 
 
+class LegalHoldGround(models.TextChoices):
+    """Why a course is held. Only a criminal investigation or proceedings may restrict the
+    person's right of access (databeskyttelsesloven § 22, docs/subject-access.md)."""
+
+    CRIMINAL = "criminal_investigation", _("Criminal investigation or proceedings")
+    OTHER = "other", _("Other (e.g. a complaint or civil case)")
+
+
 class EndStatus(models.TextChoices):
     """How a course ended: the status-at-year-end categories CMM reports (domain.md §9)."""
 
@@ -145,6 +153,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # anonymised; an anonymised course can no longer be changed.
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True)
+    legal_hold_ground = models.CharField(
+        _("ground for the legal hold"), max_length=32, choices=LegalHoldGround.choices, blank=True
+    )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 

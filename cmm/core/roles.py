@@ -42,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_statistics",
         # Retention: review courses past the retention period, hold or anonymise them.
         "cases.anonymise_case",
+        # A person's subject access file (GDPR art. 15).
+        "retention.produce_subject_access",
         # The audit review: who accessed a person, a user's activity, the DPO's export.
         "audit.view_auditevent",
         # Contact persons handle their own cases' returns through cases.work_on_case.
