@@ -117,8 +117,9 @@ def violate(model, name: str, constraint, case) -> IntegrityError:
     raise AssertionError(f"{model._meta.label} {name} was not violated")
 
 
-def _request_log_line(error: Exception) -> str:
-    record = logging.LogRecord(
+def _failed_request(error: Exception) -> logging.LogRecord:
+    """The record django.request logs for a page that raised `error`."""
+    return logging.LogRecord(
         "django.request",
         logging.ERROR,
         __file__,
@@ -127,7 +128,10 @@ def _request_log_line(error: Exception) -> str:
         ("/cases/1/",),
         (type(error), error, error.__traceback__),
     )
-    return ValueFreeFormatter("%(message)s").format(record)
+
+
+def _request_log_line(error: Exception) -> str:
+    return ValueFreeFormatter("%(message)s").format(_failed_request(error))
 
 
 def _celery_log_line(error: Exception) -> str:
@@ -156,17 +160,8 @@ def _reports(rf, error: Exception) -> list[str]:
 def _mail(rf, error: Exception, settings) -> str:
     settings.ADMINS = [("drift", "drift@example.invalid")]
     mail.outbox.clear()
-    request = rf.get("/cases/1/")
-    record = logging.LogRecord(
-        "django.request",
-        logging.ERROR,
-        __file__,
-        1,
-        "Internal Server Error: %s",
-        ("/cases/1/",),
-        (type(error), error, error.__traceback__),
-    )
-    record.request = request
+    record = _failed_request(error)
+    record.request = rf.get("/cases/1/")
     record.request_id = "req-canary-test"
     ValueFreeAdminEmailHandler().emit(record)
     (message,) = mail.outbox
