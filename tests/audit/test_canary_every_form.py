@@ -408,6 +408,7 @@ PAGES = [
     # The canary is not the reference to retype: refused (nothing is erased).
     P("cases:anonymise", "own_case", "supervisor"),
     P("cases:legal_hold", "own_case", "supervisor"),
+    P("cases:subject_access", "own_case", "supervisor"),
     # Prepared returns
     P("repatriation:detail", "own_return", "contact_person", **NOTHING_TYPED),
     P("repatriation:edit", "own_return", "contact_person"),
