@@ -103,6 +103,7 @@ from cmm.core.exceptions import Refused
 from cmm.core.roles import Role
 from referrals.models import Inquiry, InquiryPerson
 from repatriation.models import Payment, PreparedReturn
+from retention.inquiries import ERASED_INQUIRY_FIELDS
 from retention.models import SubjectAccess
 
 logger = logging.getLogger(__name__)
@@ -159,9 +160,8 @@ def was_minor(case: Case) -> bool:
 
 
 def _erase_inquiry(inquiry_id: int) -> None:
-    Inquiry.objects.filter(pk=inquiry_id).update(
-        summary="", triage_note="", caller_organisation="", caller_contact="", legal_hold_reason=""
-    )
+    # The same free text as an inquiry erased on its own (retention/inquiries.py).
+    Inquiry.objects.filter(pk=inquiry_id).update(**ERASED_INQUIRY_FIELDS)
 
 
 def _of(model, ids) -> Q:
