@@ -38,7 +38,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention demo --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention api demo --severity-level medium --exclude "*/migrations/*"
 	$(BIN)/lint-imports --no-cache
 	bin/ensure-chromium
 	bin/with-test-services $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
@@ -53,7 +53,7 @@ bench: install
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention demo --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/bandit --quiet --recursive cmm referrals cases repatriation stats retention api demo --severity-level medium --exclude "*/migrations/*"
 	$(BIN)/lint-imports --no-cache
 
 format:

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
     "cmm.core",
     "cmm.audit",
     "referrals",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "repatriation",
     "stats",
     "retention",
+    "api",
     "demo",
 ]
 
@@ -138,6 +141,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # guardian's, with the permissions kept for the length of a GET (cmm.core.permissions).
     "cmm.core.permissions.RequestCachedObjectPermissionBackend",
+    # An API client's account holds what its scopes name, and nothing else (api/backends.py).
+    "api.backends.ApiClientPermissionBackend",
 ]
 # guardian's check looks for its own backend by name; the one above is a subclass of it.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
@@ -258,6 +263,53 @@ CMM_RETENTION_YEARS = envint("CMM_RETENTION_YEARS", 5)
 # 24 until CMM confirms its figure.
 CMM_INQUIRY_RETENTION_MONTHS = envint("CMM_INQUIRY_RETENTION_MONTHS", 24)
 CMM_EXPORT_DIR = Path(os.environ.get("CMM_EXPORT_DIR", VAR_DIR / "exports"))
+
+# The partner API (api/, docs/api.md): requests per client and period (DRF's rate format:
+# "60/min", "1000/hour"); how long an answer is kept for retries with its Idempotency-Key.
+CMM_API_RATE = os.environ.get("CMM_API_RATE", "60/min")
+CMM_API_IDEMPOTENCY_DAYS = envint("CMM_API_IDEMPOTENCY_DAYS", 30)
+REST_FRAMEWORK = {
+    # Keys only: a staff session does not open the API, and a key opens no page.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
+    # JSON only: no browsable API with its own scripts and styles.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CMM partner API",
+    "DESCRIPTION": "Referrals, their status, decisions on assessments and the published "
+    "statistics, for the systems of the authorities and organisations CMM works with. "
+    "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SECURITY": [{"ApiKey": []}],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "ApiKey": {"type": "http", "scheme": "bearer", "description": "The client's key."}
+        }
+    },
+    "AUTHENTICATION_WHITELIST": [],
+    "ENUM_NAME_OVERRIDES": {
+        "ExploitationFormEnum": "cmm.core.codes.ExploitationForm",
+        "GenderEnum": "cmm.core.codes.Gender",
+    },
+}
+# The API's request counts live in Redis when there is one, so every worker counts together.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

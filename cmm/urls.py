@@ -50,6 +50,8 @@ urlpatterns = [
             )
         ),
     ),
+    path("api/", include("api.urls")),
+    path("api-clients/", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cmm.core.forms import DkfdsFormMixin
-from referrals.models import CloseReason, Inquiry, InquiryPerson, Urgency
+from referrals.models import CloseReason, Inquiry, InquiryPerson, urgency_errors
 
 # A call registered a few minutes "in the future" is clock skew, not a typo.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -54,15 +54,11 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        urgency = cleaned.get("urgency")
-        urgent_on = cleaned.get("urgent_on")
-        if urgency == Urgency.POLICE_ACTION and not urgent_on:
-            self.add_error("urgent_on", _("Give the date of the planned police action."))
-        if urgency != Urgency.POLICE_ACTION and urgent_on:
-            self.add_error(
-                "urgent_on",
-                _("Leave the date empty unless the urgency is a planned police action."),
-            )
+        if "urgency" in cleaned:
+            for field, message in urgency_errors(
+                cleaned["urgency"], cleaned.get("urgent_on")
+            ).items():
+                self.add_error(field, message)
         return cleaned
 
 

@@ -22,6 +22,8 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     LETTER = "letter", _("Letter")
     IN_PERSON = "in_person", _("In person")
+    # Submitted by a partner's system through the partner API.
+    API = "api", _("Partner system (API)")
     OTHER = "other", _("Other")
 
 
@@ -56,6 +58,18 @@ class InquiryState(models.TextChoices):
 
 
 OPEN_STATES = (InquiryState.RECEIVED, InquiryState.TRIAGED)
+
+
+def urgency_errors(urgency: str, urgent_on) -> dict[str, str]:
+    """What is wrong with an inquiry's urgency and its date, by field: one rule for the
+    hotline's form and the partner API."""
+    if urgency == Urgency.POLICE_ACTION and not urgent_on:
+        return {"urgent_on": _("Give the date of the planned police action.")}
+    if urgency != Urgency.POLICE_ACTION and urgent_on:
+        return {
+            "urgent_on": _("Leave the date empty unless the urgency is a planned police action.")
+        }
+    return {}
 
 
 def has_persons(inquiry: "Inquiry") -> bool:

@@ -241,6 +241,26 @@ def _write(path: Path, data: bytes, written: list[Path]) -> None:
     written.append(path)
 
 
+def _public_document(year: int, public: dict[str, list[tuple[str, Any]]], n: int) -> dict:
+    return {
+        "year": year,
+        "variant": "public",
+        "note": PUBLIC_NOTE.format(n=n),
+        "min_count": n,
+        "tables": {name: [list(row) for row in rows] for name, rows in public.items()},
+    }
+
+
+def published(year: int) -> dict[str, Any]:
+    """The year's figures as published: the public variant's JSON when CMM_PUBLIC_MIN_COUNT
+    is set, else the exact figures of statistics-YEAR.json. Aggregates only."""
+    stats = statistics_for(year, assessed_in(year))
+    n = settings.CMM_PUBLIC_MIN_COUNT
+    if n > 0:
+        return _public_document(year, protect(tables(stats), n), n)
+    return stats
+
+
 def export_year(year: int, directory: Path) -> list[Path]:
     """Write into `directory` statistics-YEAR.json, .xlsx and a CSV per table (the internal,
     exact figures), research-YEAR.csv with its report and research-YEAR-htcds.csv, and
@@ -281,13 +301,7 @@ def export_year(year: int, directory: Path) -> list[Path]:
         # figures nobody decided could be published.
         public = protect(found, n)
         note = PUBLIC_NOTE.format(n=n)
-        document = {
-            "year": year,
-            "variant": "public",
-            "note": note,
-            "min_count": n,
-            "tables": {name: [list(row) for row in rows] for name, rows in public.items()},
-        }
+        document = _public_document(year, public, n)
         _write(
             directory / f"statistics-{year}-public.json",
             json.dumps(document, indent=2, ensure_ascii=False).encode(),

@@ -86,6 +86,9 @@ class Assessment(models.Model):
     # The person's age on the decision date, kept when their date of birth is erased by
     # anonymisation, so the statistics of the decision's year do not change.
     age_at_decision = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # The partner system the decision came from through the API (the client's name); empty
+    # for a decision typed in.
+    received_via = models.CharField(_("received through the API from"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

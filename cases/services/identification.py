@@ -44,6 +44,7 @@ ASSESSMENT_FIELDS = (
     "exploitation_country",
     "exploitation_from",
     "exploitation_to",
+    "received_via",
 )
 
 

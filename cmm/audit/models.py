@@ -58,6 +58,9 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The partner system that acted through the API (its reference, "API-3"); the actor is
+    # then the client's account, which no person can log in as.
+    client = models.CharField(_("API client"), max_length=32, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     # Empty for events about no single record, such as a search.
     content_type = models.ForeignKey(

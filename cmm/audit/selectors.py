@@ -29,6 +29,8 @@ def filtered(events: QuerySet, params: dict) -> QuerySet:
     events = events.filter(_bounds(day("from"), day("to")))
     if params.get("action") in AuditEvent.Action.values:
         events = events.filter(action=params["action"])
+    if params.get("client"):
+        events = events.filter(client=params["client"].strip().upper())
     return events
 
 

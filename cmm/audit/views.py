@@ -61,13 +61,25 @@ def export(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        ["at", "actor", "action", "record", "transition", "from", "to", "changes", "redacted_at"]
+        [
+            "at",
+            "actor",
+            "client",
+            "action",
+            "record",
+            "transition",
+            "from",
+            "to",
+            "changes",
+            "redacted_at",
+        ]
     )
     for e in events.iterator():
         writer.writerow(
             [
                 e.at.isoformat(),
                 e.actor.get_username() if e.actor else "",
+                e.client,
                 e.action,
                 e.object_ref,
                 e.transition,

@@ -50,4 +50,5 @@ def navigation(request: HttpRequest) -> dict:
     nav["retention"] = user.has_perm("cases.anonymise_case")
     nav["search"] = case_role or Role.HOTLINE in roles
     nav["is_account_admin"] = user.is_staff and user.has_perm("auth.view_user")
+    nav["api_clients"] = user.has_perm("api.manage_apiclient")
     return {"nav": nav}

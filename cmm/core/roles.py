@@ -55,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # The partners' API clients: create, rotate and revoke their keys.
+        "api.manage_apiclient",
     ],
 }
 

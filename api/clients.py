@@ -1,0 +1,102 @@
+"""Creating, rotating and revoking API clients: one transaction and one audit event each."""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api import keys
+from api.models import ApiClient, ApiKey, Scope
+from cmm.audit import services as audit
+from cmm.core.exceptions import Refused
+
+CLIENT_FIELDS = ("name", "partner_type", "authority", "contact", "scopes", "expires_on")
+
+
+def _check(data: dict) -> None:
+    unknown = set(data["scopes"]) - set(Scope.values)
+    if unknown or not data["scopes"]:
+        raise Refused(_("Choose at least one scope from the list."))
+    if Scope.DECISIONS_SUBMIT in data["scopes"] and not data.get("authority"):
+        raise Refused(_("A client that submits decisions needs the authority it decides as."))
+    if Scope.DECISIONS_SUBMIT not in data["scopes"] and data.get("authority"):
+        raise Refused(_("Only a client that submits decisions decides as an authority."))
+    if data["expires_on"] <= timezone.localdate():
+        raise Refused(_("The expiry date must be in the future."))
+    if ApiClient.objects.filter(name__iexact=data["name"]).exists():
+        raise Refused(_("A client with this name exists already."))
+
+
+@transaction.atomic
+def client_create(
+    *,
+    actor: AbstractBaseUser | None,
+    name: str,
+    partner_type: str,
+    contact: str,
+    scopes: list[str],
+    expires_on: date,
+    authority: str = "",
+) -> tuple[ApiClient, str]:
+    """A new client and its first key, which is returned this once and never again."""
+    data = {
+        "name": name.strip(),
+        "partner_type": partner_type,
+        "authority": authority,
+        "contact": contact.strip(),
+        "scopes": sorted(set(scopes)),
+        "expires_on": expires_on,
+    }
+    _check(data)
+    # The account the services record as the actor: inactive and without a password, it
+    # can never log in to the pages.
+    account = User(username=f"api-client-{timezone.now():%Y%m%d%H%M%S%f}", is_active=False)
+    account.first_name = data["name"][:150]
+    account.last_name = "(API)"
+    account.set_unusable_password()
+    account.save()
+    client = ApiClient.objects.create(account=account, created_by=actor, **data)
+    account.username = f"api-client-{client.pk}"
+    account.save(update_fields=["username"])
+    key = keys.issue(client)
+    audit.record_create(actor, client, CLIENT_FIELDS)
+    return client, key
+
+
+def _lock(client_id: int) -> ApiClient:
+    return ApiClient.objects.select_for_update().get(pk=client_id)
+
+
+@transaction.atomic
+def client_rotate(*, actor: AbstractBaseUser | None, client_id: int) -> str:
+    """A new key for the client; its old keys stop working at once."""
+    client = _lock(client_id)
+    if client.revoked_at is not None:
+        raise Refused(_("A revoked client gets no new key."))
+    ApiKey.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key = keys.issue(client)
+    audit.record(
+        actor, audit.Action.UPDATE, client, changes={"key_issued_at": [None, timezone.now()]}
+    )
+    return key
+
+
+@transaction.atomic
+def client_revoke(*, actor: AbstractBaseUser | None, client_id: int, reason: str = "") -> None:
+    """Revoke the client and every key of it, for good: its next request is refused."""
+    client = _lock(client_id)
+    if client.revoked_at is not None:
+        raise Refused(_("This client is revoked already."))
+    now = timezone.now()
+    client.revoked_at = now
+    client.save(update_fields=["revoked_at"])
+    ApiKey.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=now)
+    audit.record(
+        actor,
+        audit.Action.UPDATE,
+        client,
+        changes={"revoked_at": [None, now.isoformat()]},
+        reason=reason,
+    )

@@ -1,0 +1,92 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from api.models import DECIDING_AUTHORITIES, Scope
+from cmm.core.codes import ContactActor
+from cmm.core.forms import DkfdsFormMixin
+
+
+class ApiClientForm(DkfdsFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("The partner and its system.")
+    )
+    partner_type = forms.ChoiceField(
+        label=_("Partner type"),
+        choices=[("", "---------"), *ContactActor.choices],
+        help_text=_("Referrals from this client are registered with this caller type."),
+    )
+    authority = forms.ChoiceField(
+        label=_("Decides as"),
+        choices=[("", _("Does not submit decisions")), *DECIDING_AUTHORITIES],
+        required=False,
+    )
+    contact = forms.CharField(
+        label=_("Contact"),
+        max_length=200,
+        help_text=_("Who at the partner answers for the system (name, e-mail, telephone)."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The key stops working on this day. At most two years ahead."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("expires_on", timezone.localdate() + timedelta(days=365))
+
+    def clean_expires_on(self):
+        value = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if value <= today:
+            raise forms.ValidationError(_("The expiry date must be in the future."))
+        if value > today + timedelta(days=2 * 366):
+            raise forms.ValidationError(_("The expiry date can be at most two years ahead."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        scopes = cleaned.get("scopes") or []
+        decides = Scope.DECISIONS_SUBMIT in scopes
+        if decides and not cleaned.get("authority"):
+            self.add_error(
+                "authority",
+                _("A client that submits decisions needs the authority it decides as."),
+            )
+        if not decides and cleaned.get("authority"):
+            self.add_error(
+                "authority", _("Only a client that submits decisions decides as an authority.")
+            )
+        return cleaned
+
+
+class RotateForm(DkfdsFormMixin, forms.Form):
+    understood = forms.BooleanField(
+        label=_("I understand that the current key stops working at once"),
+        error_messages={"required": _("Confirm that the current key may stop working.")},
+    )
+
+
+class RevokeForm(DkfdsFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the partner's system is retired, or the key leaked."),
+    )
+    name = forms.CharField(label=_("Type the client's name to confirm"), max_length=100)
+
+    def __init__(self, *args, client_name: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.client_name = client_name
+
+    def clean_name(self) -> str:
+        value = self.cleaned_data["name"].strip()
+        if value != self.client_name:
+            raise forms.ValidationError(_("Type the client's name exactly as shown to confirm."))
+        return value
