@@ -78,7 +78,10 @@ def client_rotate(*, actor: AbstractBaseUser | None, client_id: int) -> str:
     ApiKey.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key = keys.issue(client)
     audit.record(
-        actor, audit.Action.UPDATE, client, changes={"key_issued_at": [None, timezone.now()]}
+        actor,
+        audit.Action.UPDATE,
+        client,
+        changes={"key_issued_at": [None, timezone.now().isoformat()]},
     )
     return key
 

@@ -1,6 +1,7 @@
 """Demo users and synthetic inquiries and cases for a developer's machine.
 
-Everything here is invented. Running it again changes nothing.
+Everything here is invented. Running it again changes nothing, but for the demo API
+clients' keys, which are made anew (and printed) on every run.
 """
 
 import random
@@ -12,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from api import clients as api_clients
+from api.models import ApiClient
 from cases import services as case_services
 from cases.models import Case, Outcome, Recommendation, ResidenceStatus
 from cases.models.assessment import authority_for
@@ -54,6 +57,15 @@ SUMMARIES = [
 ]
 
 
+# (name, partner type, deciding authority, scope): one client per scope.
+DEMO_API_CLIENTS = [
+    ("Demo: Politiet (henvisninger)", "police", "", "inquiries:submit"),
+    ("Demo: Politiet (status)", "police", "", "inquiries:status"),
+    ("Demo: Udlændingestyrelsen", "immigration_service", "immigration_service", "decisions:submit"),
+    ("Demo: Statistik", "ngo", "", "statistics:read"),
+]
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role) and synthetic inquiries and cases. Debug only."
 
@@ -61,12 +73,33 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DJANGO_DEBUG on: it sets known passwords.")
         users = self._users()
+        self._api_clients(users)
         if Inquiry.objects.exists():
             self.stdout.write("Demo data already present; users checked.")
             return
         self._inquiries(users)
         self._cases(users)
         self.stdout.write(self.style.SUCCESS("Demo data created."))
+
+    def _api_clients(self, users: dict[str, User]) -> None:
+        """One demo client per scope, with a fresh key printed on every run (a key is shown
+        only when made): development only, like the passwords."""
+        self.stdout.write("Demo API clients (development only; keys new on every run):")
+        for name, partner_type, authority, scope in DEMO_API_CLIENTS:
+            client = ApiClient.objects.filter(name=name).first()
+            if client is None:
+                client, key = api_clients.client_create(
+                    actor=users.get("admin"),
+                    name=name,
+                    partner_type=partner_type,
+                    authority=authority,
+                    contact="demo@example.invalid",
+                    scopes=[scope],
+                    expires_on=timezone.localdate() + timedelta(days=365),
+                )
+            else:
+                key = api_clients.client_rotate(actor=users.get("admin"), client_id=client.pk)
+            self.stdout.write(f"  {scope:18} {name}: {key}")
 
     def _users(self) -> dict[str, User]:
         users = {}
