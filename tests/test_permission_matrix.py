@@ -121,6 +121,7 @@ INQUIRIES = [LOGIN, 200, 404, 404, 200, 404, 404]
 EVERY_USER = [LOGIN, 200, 200, 200, 200, 200, 200]
 REDIRECTED = [LOGIN, 302, 302, 302, 302, 302, 302]
 POST_ONLY = [LOGIN, 405, 405, 405, 405, 405, 405]
+ADMINISTERS = [LOGIN, 403, 403, 403, 403, 403, 200]  # the administrator's pages
 
 CASE_STEPS = [
     "offer",
@@ -335,6 +336,24 @@ MATRIX = [
     ("audit:user", "user_contact_person", "get", REVIEW),
     ("audit:user", "missing", "get", [LOGIN, 403, 403, 403, 404, 403, 403]),
     ("audit:export", None, "get", REVIEW),
+    # The partner API: a key, never a session, opens it (every scope: tests/api/) -----------------
+    ("api:inquiries", None, "post", [401] * 7),
+    ("api:inquiry", "received_ref", "get", [401] * 7),
+    ("api:decisions", None, "post", [401] * 7),
+    ("api:statistics", "year", "get", [401] * 7),
+    # Its schema and reference describe the interface, no record: public.
+    ("api:schema", None, "get", [200] * 7),
+    ("api:docs", None, "get", [200] * 7),
+    # API clients: the administrator --------------------------------------------------------------
+    ("api_clients:list", None, "get", ADMINISTERS),
+    ("api_clients:create", None, "get", ADMINISTERS),
+    # An empty form is refused on the page; a stale rotation needs its confirmation.
+    ("api_clients:create", None, "post", ADMINISTERS),
+    ("api_clients:rotate", "api_client", "get", ADMINISTERS),
+    ("api_clients:rotate", "api_client", "post", ADMINISTERS),
+    ("api_clients:revoke", "api_client", "get", ADMINISTERS),
+    ("api_clients:revoke", "api_client", "post", ADMINISTERS),
+    ("api_clients:rotate", "missing", "get", [LOGIN, 403, 403, 403, 403, 403, 404]),
     # The admin -----------------------------------------------------------------------------------
     ("admin:index", None, "get", _staff(200)),
     ("admin:app_list", "auth", "get", _staff(200)),

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
+from api import clients as api_clients
 from cases import services as case_services
 from cases.models import Case
 from cmm.audit.models import AuditEvent
@@ -177,8 +179,20 @@ def build_world() -> World:
         owner=karin, path=draft_path, forms={"person": {"name": [own_case.person.name]}}
     )
 
+    # A partner's API client: the administrator's pages act on it.
+    api_client, _key = api_clients.client_create(
+        actor=anna,
+        name="Matrixpartner",
+        partner_type="police",
+        contact="matrix@example.invalid",
+        scopes=["inquiries:submit"],
+        expires_on=timezone.localdate() + timedelta(days=30),
+    )
+
     ids = {
         "missing": 999_999,
+        "api_client": api_client.pk,
+        "received_ref": received.reference,
         "received": received.pk,
         "triaged": triaged.pk,
         "case": unassigned.pk,

@@ -29,8 +29,9 @@ def filtered(events: QuerySet, params: dict) -> QuerySet:
     events = events.filter(_bounds(day("from"), day("to")))
     if params.get("action") in AuditEvent.Action.values:
         events = events.filter(action=params["action"])
-    if params.get("client"):
-        events = events.filter(client=params["client"].strip().upper())
+    if params.get("client", "").isdigit():
+        # The review form asks for the number of an API client's reference (API-3).
+        events = events.filter(client=f"API-{int(params['client'])}")
     return events
 
 

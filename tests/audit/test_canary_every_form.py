@@ -436,6 +436,17 @@ PAGES = [
     P("admin:auth_group_changelist", None, "administrator", **NOTHING_TYPED),
     P("admin:auth_group_change", "group_hotline", "administrator", **NOTHING_TYPED),
     P("admin:password_change", None, "administrator"),
+    # API clients
+    P("api_clients:list", None, "administrator", **NOTHING_TYPED),
+    P(
+        "api_clients:create",
+        None,
+        "administrator",
+        fixed=(("scopes", "statistics:read"), ("partner_type", "police")),
+    ),
+    P("api_clients:rotate", "api_client", "administrator", typed=False),
+    # The canary is not the client's name: refused on the page.
+    P("api_clients:revoke", "api_client", "administrator"),
 ]
 
 
@@ -540,6 +551,12 @@ NO_FREE_TEXT = {
     "admin:view_on_site": "a redirect to a record's page: takes ids in its URL",
     "admin:password_change_done": "a confirmation page",
     "admin:app_list": "an index of the admin",
+    "api:docs": "the API's reference: a page without a form",
+    "api:schema": "the API's OpenAPI schema: takes nothing",
+    "api:inquiries": "the partner API: its canary test is tests/api/test_canary.py",
+    "api:inquiry": "the partner API: its canary test is tests/api/test_canary.py",
+    "api:decisions": "the partner API: its canary test is tests/api/test_canary.py",
+    "api:statistics": "the partner API: its canary test is tests/api/test_canary.py",
 }
 DRAFTS = {"draft_save", "draft_restore", "draft_discard"}  # tested above with a canary
 # The admin's pages of models the administrator role may not change or add (403 in the
