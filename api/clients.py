@@ -1,6 +1,6 @@
 """Creating, rotating and revoking API clients: one transaction and one audit event each."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
@@ -12,6 +12,8 @@ from api.models import ApiClient, ApiKey, Scope
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
 
+# A key is given for at most this long: a partner's system is looked at again by then.
+MAX_VALIDITY = timedelta(days=2 * 366)
 CLIENT_FIELDS = ("name", "partner_type", "authority", "contact", "scopes", "expires_on")
 
 
@@ -23,8 +25,11 @@ def _check(data: dict) -> None:
         raise Refused(_("A client that submits decisions needs the authority it decides as."))
     if Scope.DECISIONS_SUBMIT not in data["scopes"] and data.get("authority"):
         raise Refused(_("Only a client that submits decisions decides as an authority."))
-    if data["expires_on"] <= timezone.localdate():
+    today = timezone.localdate()
+    if data["expires_on"] <= today:
         raise Refused(_("The expiry date must be in the future."))
+    if data["expires_on"] > today + MAX_VALIDITY:
+        raise Refused(_("The expiry date can be at most two years ahead."))
     if ApiClient.objects.filter(name__iexact=data["name"]).exists():
         raise Refused(_("A client with this name exists already."))
 
@@ -75,6 +80,8 @@ def client_rotate(*, actor: AbstractBaseUser | None, client_id: int) -> str:
     client = _lock(client_id)
     if client.revoked_at is not None:
         raise Refused(_("A revoked client gets no new key."))
+    if client.is_expired:
+        raise Refused(_("An expired client gets no new key: create the client again."))
     ApiKey.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key = keys.issue(client)
     audit.record(

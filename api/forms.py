@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from api.clients import MAX_VALIDITY
 from api.models import DECIDING_AUTHORITIES, Scope
 from cmm.core.codes import ContactActor
 from cmm.core.forms import DkfdsFormMixin
@@ -34,7 +35,7 @@ class ApiClientForm(DkfdsFormMixin, forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("The key stops working on this day. At most two years ahead."),
+        help_text=_("The key works up to and including this day. At most two years ahead."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -46,7 +47,7 @@ class ApiClientForm(DkfdsFormMixin, forms.Form):
         today = timezone.localdate()
         if value <= today:
             raise forms.ValidationError(_("The expiry date must be in the future."))
-        if value > today + timedelta(days=2 * 366):
+        if value > today + MAX_VALIDITY:
             raise forms.ValidationError(_("The expiry date can be at most two years ahead."))
         return value
 

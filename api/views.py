@@ -64,8 +64,8 @@ class PartnerView(APIView):
     scope = ""
 
     def initial(self, request, *args, **kwargs) -> None:
-        # Partners choose by Accept-Language (Danish by default); the pages' language
-        # cookie means nothing here.
+        # Partners choose by Accept-Language (Danish by default), not by the pages' rule
+        # of Danish unless the switcher's cookie says otherwise.
         language = translation.get_language_from_request(request._request)
         translation.activate(language)
         request._request.LANGUAGE_CODE = language
@@ -188,9 +188,12 @@ class DecisionCreate(PartnerView):
         case = Case.objects.filter(reference__iexact=data.pop("case_reference")).first()
         if case is None or case.anonymised_at is not None:
             raise NotFound(_("Not found."))
+        # Another authority's case is refused before anything else is said of it.
+        if case.assessing_authority != client.authority:
+            raise Conflict(_("This case is not awaiting a decision by your authority."))
         if Assessment.objects.filter(case=case).exists():
             raise Conflict(_("This case is decided already."))
-        if case.assessing_authority != client.authority or not case.is_awaiting_decision:
+        if not case.is_awaiting_decision:
             raise Conflict(_("This case is not awaiting a decision by your authority."))
         data["received_via"] = client.name
         assessment = case_services.case_record_assessment(

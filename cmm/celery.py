@@ -16,6 +16,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every night at 04:15: the API's answers kept for retries, past CMM_API_IDEMPOTENCY_DAYS.
+    "nightly-idempotency-cleanup": {
+        "task": "api.tasks.forget_expired_idempotency_keys",
+        "schedule": crontab(hour=4, minute=15),
+    },
     # Every night at 02:00 Copenhagen time: this year's and last year's statistics.
     "nightly-statistics-export": {
         "task": "stats.tasks.nightly_statistics_export",

@@ -165,3 +165,24 @@ def test_the_throttle_answers_429_with_retry_after(police):
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     caches["api"].clear()
+
+
+def test_answers_kept_for_retries_are_forgotten_after_the_set_days(police):
+    from datetime import timedelta
+
+    import time_machine
+    from django.conf import settings
+
+    from api.models import IdempotentRequest
+    from api.tasks import forget_idempotency_keys
+
+    caller, _client = police
+    caller.post(SUBMIT, referral(), idempotency_key="old")
+    days = settings.CMM_API_IDEMPOTENCY_DAYS
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() + timedelta(days=days - 1)):
+        assert forget_idempotency_keys() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=days, minutes=1)):
+        assert forget_idempotency_keys() == 1
+    assert not IdempotentRequest.objects.exists()
