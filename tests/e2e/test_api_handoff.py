@@ -28,7 +28,7 @@ def _http(base: str, method: str, path: str, key: str, body=None, idempotency_ke
         request.add_header("Content-Type", "application/json")
         request.add_header("Idempotency-Key", idempotency_key)
     try:
-        with urllib.request.urlopen(request, data, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, data, timeout=30) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
