@@ -50,8 +50,10 @@ def test_a_decision_is_recorded_as_the_contact_persons_would_be(
     transition = AuditEvent.objects.get(object_ref=case.reference, transition="record_assessment")
     assert transition.client == client.reference
     # The contact person sees it on the case, marked, with the offer as the next step.
-    page = login(karin).get(f"/cases/{case.pk}/").content.decode()
+    http = login(karin)
+    page = http.get(f"/cases/{case.pk}/").content.decode()
     assert "modtaget via API fra Udlændingestyrelsen" in page
+    assert "afgørelse via API" in http.get("/cases/mine/").content.decode()
 
 
 def test_a_decided_case_is_refused_with_409(immigration, sent_to_us):
