@@ -61,10 +61,6 @@ class TwoFactorRequiredMiddleware:
             return None
         if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
-        if not getattr(view_func, "login_required", True):
-            # Open without any login (the partner API, its documentation): a half-finished
-            # login neither opens nor closes it.
-            return None
         if request.path_info.startswith(settings.STATIC_URL):
             return None
         target = reverse("two_factor_verify")

@@ -87,6 +87,7 @@ def _concrete(route: str, world) -> str:
         "<path:object_id>": str(world["users"]["hotline"].pk),
         "<path:content_type_id>": "1",
         "<int:pk>": "1",
+        "<str:reference>": "I-2026-00001",
         "<id>": str(world["users"]["hotline"].pk),
         "^(?P<app_label>auth|": "auth/$",
         "(?P<url>.*)$": "nothing-here/",

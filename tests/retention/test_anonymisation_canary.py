@@ -46,6 +46,7 @@ CODED = {
     "cases.Interview.indicators",
     "cases.Assessment.criminal_kinds",
     "cases.PoliceReport.provisions",
+    "cases.Assessment.received_via",  # the name of the API client it came from, set by the API
 }
 TEXT = (models.CharField, models.TextField, models.JSONField)
 
