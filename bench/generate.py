@@ -261,7 +261,7 @@ def _inquiries(p: dict) -> None:
         INSERT INTO referrals_inquiry (id, reference, received_at, channel, caller_type,
             caller_organisation, caller_contact, subject, urgency, urgent_on, summary, state,
             triage_note, close_reason, version, created_at, updated_at, created_by_id,
-            linked_case_id)
+            linked_case_id, legal_hold, legal_hold_reason)
         SELECT g,
                'I-' || extract(year FROM received_at AT TIME ZONE 'Europe/Copenhagen')::int
                  || '-' || lpad(row_number() OVER (
@@ -281,7 +281,8 @@ def _inquiries(p: dict) -> None:
                CASE WHEN state = 'closed' THEN {pick(CLOSE_REASONS, "g")} ELSE '' END,
                CASE WHEN state = 'received' THEN 1 ELSE 3 END,
                received_at, received_at, %(hotline)s,
-               CASE WHEN state = 'linked' THEN greatest(1, g / 4 - 1 - (r * 50)::int) END
+               CASE WHEN state = 'linked' THEN greatest(1, g / 4 - 1 - (r * 50)::int) END,
+               false, ''
         FROM b_inq
         """,
         p,
