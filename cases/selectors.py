@@ -66,9 +66,9 @@ def my_cases(user: AbstractBaseUser) -> QuerySet:
 def cases_by_id(ids: list[int]) -> list[Case]:
     """The cases of a list's page, with their persons, contact persons, deputies and
     assessments (a decision received through the API is marked), in the order of `ids`."""
-    by_id = Case.objects.select_related(
-        "person", "contact_person", "deputy", "assessment"
-    ).in_bulk(ids)
+    by_id = Case.objects.select_related("person", "contact_person", "deputy", "assessment").in_bulk(
+        ids
+    )
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
