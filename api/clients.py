@@ -17,19 +17,33 @@ MAX_VALIDITY = timedelta(days=2 * 366)
 CLIENT_FIELDS = ("name", "partner_type", "authority", "contact", "scopes", "expires_on")
 
 
-def _check(data: dict) -> None:
-    unknown = set(data["scopes"]) - set(Scope.values)
-    if unknown or not data["scopes"]:
-        raise Refused(_("Choose at least one scope from the list."))
-    if Scope.DECISIONS_SUBMIT in data["scopes"] and not data.get("authority"):
-        raise Refused(_("A client that submits decisions needs the authority it decides as."))
-    if Scope.DECISIONS_SUBMIT not in data["scopes"] and data.get("authority"):
-        raise Refused(_("Only a client that submits decisions decides as an authority."))
+def client_errors(data: dict) -> dict[str, str]:
+    """What is wrong with a client's scopes, authority and expiry, by field: one set of
+    rules for the administrators' form and the command."""
+    errors = {}
+    scopes = data.get("scopes") or []
+    if not scopes or set(scopes) - set(Scope.values):
+        errors["scopes"] = _("Choose at least one scope from the list.")
+    decides = Scope.DECISIONS_SUBMIT in scopes
+    if decides and not data.get("authority"):
+        errors["authority"] = _(
+            "A client that submits decisions needs the authority it decides as."
+        )
+    if not decides and data.get("authority"):
+        errors["authority"] = _("Only a client that submits decisions decides as an authority.")
     today = timezone.localdate()
-    if data["expires_on"] <= today:
-        raise Refused(_("The expiry date must be in the future."))
-    if data["expires_on"] > today + MAX_VALIDITY:
-        raise Refused(_("The expiry date can be at most two years ahead."))
+    expires_on = data.get("expires_on")
+    if expires_on is not None and expires_on <= today:
+        errors["expires_on"] = _("The expiry date must be in the future.")
+    elif expires_on is not None and expires_on > today + MAX_VALIDITY:
+        errors["expires_on"] = _("The expiry date can be at most two years ahead.")
+    return errors
+
+
+def _check(data: dict) -> None:
+    errors = client_errors(data)
+    if errors:
+        raise Refused(next(iter(errors.values())))
     if ApiClient.objects.filter(name__iexact=data["name"]).exists():
         raise Refused(_("A client with this name exists already."))
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from api.clients import MAX_VALIDITY
+from api.clients import client_errors
 from api.models import DECIDING_AUTHORITIES, Scope
 from cmm.core.codes import ContactActor
 from cmm.core.forms import DkfdsFormMixin
@@ -42,28 +42,11 @@ class ApiClientForm(DkfdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("expires_on", timezone.localdate() + timedelta(days=365))
 
-    def clean_expires_on(self):
-        value = self.cleaned_data["expires_on"]
-        today = timezone.localdate()
-        if value <= today:
-            raise forms.ValidationError(_("The expiry date must be in the future."))
-        if value > today + MAX_VALIDITY:
-            raise forms.ValidationError(_("The expiry date can be at most two years ahead."))
-        return value
-
     def clean(self):
         cleaned = super().clean()
-        scopes = cleaned.get("scopes") or []
-        decides = Scope.DECISIONS_SUBMIT in scopes
-        if decides and not cleaned.get("authority"):
-            self.add_error(
-                "authority",
-                _("A client that submits decisions needs the authority it decides as."),
-            )
-        if not decides and cleaned.get("authority"):
-            self.add_error(
-                "authority", _("Only a client that submits decisions decides as an authority.")
-            )
+        for field, message in client_errors(cleaned).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
 
