@@ -2,7 +2,9 @@
 bench's urlconf: the production routes and the framework floor's empty page), the synthetic
 staff, and a client logged in with both factors through the real pages."""
 
+import math
 import os
+import statistics
 import sys
 from pathlib import Path
 
@@ -28,6 +30,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 # Where bin/bench keeps its cluster and the run's intermediate results.
 RUN_DIR = Path(os.environ.get("BENCH_ROOT", ROOT / "var" / "bench"))
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+# Timed requests per page (after the warm-up ones).
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+WARM_UP = 5
 
 HOTLINE = "bench-hotline-01"
 SUPERVISOR = "bench-supervisor-01"
@@ -67,3 +72,23 @@ def long_history_case_id() -> int:
 
     row = Note.objects.values("case_id").annotate(n=Count("id")).order_by("-n", "case_id").first()
     return row["case_id"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def spread(seconds: list[float], cpu: list[float] | None = None) -> dict:
+    ms = [s * 1000 for s in seconds]
+    result = {
+        "n": len(ms),
+        "p50_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+    }
+    if cpu:
+        # This process's CPU time per request (PostgreSQL's is not in it): on a shared
+        # machine it moves much less with the other jobs than the wall-clock time does.
+        result["cpu_p50_ms"] = round(statistics.median(c * 1000 for c in cpu), 2)
+    return result

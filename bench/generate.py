@@ -454,7 +454,7 @@ def _cases(p: dict) -> None:
         INSERT INTO cases_case (id, reference, state, state_changed_at, opened_at, is_urgent,
             assessing_authority, authority_override_reason, report_sent_on, version,
             contact_person_id, deputy_id, person_id, end_status, ended_on, offer_decided_on,
-            last_activity_at, anonymised_at, legal_hold, legal_hold_reason)
+            last_activity_at, anonymised_at, legal_hold, legal_hold_reason, legal_hold_ground)
         SELECT c,
                'C-' || extract(year FROM opened_at AT TIME ZONE 'Europe/Copenhagen')::int || '-'
                  || lpad(row_number() OVER (
@@ -470,7 +470,7 @@ def _cases(p: dict) -> None:
                -- most open courses saw activity lately; some are left idle (a queue)
                CASE WHEN stage BETWEEN 1 AND 5 AND r2 < 0.8
                     THEN greatest(t_last, now() - (r4 * 20) * interval '1 day') ELSE t_last END,
-               NULL, false, ''
+               NULL, false, '', ''
         FROM b_case
         """,
     )
@@ -516,7 +516,7 @@ def _cases(p: dict) -> None:
         INSERT INTO cases_assessment (case_id, authority, outcome, decided_on,
             decision_received_on, contact_actor, exploitation_form, sexual_kind,
             forced_labour_industry, criminal_kinds, exploitation_country, exploitation_from,
-            exploitation_to, age_at_decision, recorded_by_id, recorded_at)
+            exploitation_to, age_at_decision, recorded_by_id, recorded_at, received_via)
         SELECT c, authority, outcome, t_decided::date,
                CASE WHEN authority <> 'cmm' THEN t_decided::date END,
                {pick(CONTACT_ACTORS, "(r1 * 7717)::int")},
@@ -529,7 +529,7 @@ def _cases(p: dict) -> None:
                     THEN jsonb_build_array({pick(CRIMINAL, "(r4 * 4001)::int")})
                     ELSE '[]'::jsonb END,
                CASE WHEN r5 < 0.7 THEN 'DK' ELSE '' END, NULL, NULL, NULL,
-               contact_id, t_decided
+               contact_id, t_decided, ''
         FROM b_case
         CROSS JOIN LATERAL (SELECT CASE WHEN outcome = 'trafficked'
             THEN {pick(FORMS, "(r2 * 8009)::int")} ELSE '' END AS form) f
@@ -694,7 +694,7 @@ def _audit(p: dict) -> None:
         "audit: inquiries",
         """
         INSERT INTO audit_auditevent (at, action, object_id, object_ref, changes, transition,
-            from_state, to_state, reason, actor_id, content_type_id, redacted_at)
+            from_state, to_state, reason, actor_id, content_type_id, redacted_at, client)
         SELECT i.received_at + (k * interval '10 minutes'),
                CASE WHEN k = 0 THEN 'create' ELSE 'transition' END, i.id::text, i.reference,
                CASE WHEN k = 0 THEN '{"channel": [null, "hotline"]}'::jsonb ELSE '{}'::jsonb END,
@@ -703,7 +703,7 @@ def _audit(p: dict) -> None:
                            ELSE 'close' END END,
                CASE k WHEN 0 THEN '' WHEN 1 THEN 'received' ELSE 'triaged' END,
                CASE k WHEN 0 THEN '' WHEN 1 THEN 'triaged' ELSE i.state END,
-               '', %(hotline)s, %(ct_inquiry)s, NULL
+               '', %(hotline)s, %(ct_inquiry)s, NULL, ''
         FROM referrals_inquiry i
         CROSS JOIN LATERAL generate_series(0, CASE i.state WHEN 'received' THEN 0
             WHEN 'triaged' THEN 1 ELSE 2 END) k
@@ -714,10 +714,10 @@ def _audit(p: dict) -> None:
         "audit: cases",
         """
         INSERT INTO audit_auditevent (at, action, object_id, object_ref, changes, transition,
-            from_state, to_state, reason, actor_id, content_type_id, redacted_at)
+            from_state, to_state, reason, actor_id, content_type_id, redacted_at, client)
         SELECT coalesce(t.at, c.opened_at), CASE WHEN t.k = 0 THEN 'create' ELSE 'transition' END,
                c.id::text, c.reference, '{}'::jsonb, t.name, t.from_s, t.to_s, '',
-               coalesce(c.contact_person_id, %(supervisor)s), %(ct_case)s, NULL
+               coalesce(c.contact_person_id, %(supervisor)s), %(ct_case)s, NULL, ''
         FROM cases_case c JOIN b_case b ON b.c = c.id
         CROSS JOIN LATERAL (VALUES
             (0, b.opened_at, '', '', ''),
@@ -772,9 +772,9 @@ def _long_history(p: dict) -> None:
         "long: audit",
         """
         INSERT INTO audit_auditevent (at, action, object_id, object_ref, changes, transition,
-            from_state, to_state, reason, actor_id, content_type_id, redacted_at)
+            from_state, to_state, reason, actor_id, content_type_id, redacted_at, client)
         SELECT c.opened_at + k * interval '6 hours', 'update', c.id::text, c.reference,
-               '{"is_urgent": [false, true]}'::jsonb, '', '', '', '', %(cp0)s, %(ct_case)s, NULL
+               '{"is_urgent": [false, true]}'::jsonb, '', '', '', '', %(cp0)s, %(ct_case)s, NULL, ''
         FROM cases_case c, generate_series(1, 1500) k WHERE c.id = %(long)s
         """,
         p,

@@ -22,7 +22,6 @@ Writes var/bench/measure.json; bench/report.py puts it into bench/results.json.
 
 import io
 import json
-import math
 import os
 import statistics
 import sys
@@ -35,10 +34,13 @@ from unittest import mock
 from common import (
     BUSY_CONTACT,
     HOTLINE,
+    REQUESTS,
     RUN_DIR,
     SUPERVISOR,
+    WARM_UP,
     login,
     long_history_case_id,
+    spread,
     user,
 )
 from django.core.management import call_command
@@ -47,13 +49,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from measure_api import measure_api
 
 from bench.urls import FRAMEWORK_FLOOR
 from cases.queues import QUEUES, reflection_horizon, untriaged_cutoff
 from cmm.core.names import fold
 
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
-WARM_UP = 5
 EXPORT_RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "3"))
 # bin/bench's BENCH_PAGES_ONLY=1: the pages without the (long) statistics export.
 PAGES_ONLY = os.environ.get("BENCH_PAGES_ONLY") == "1"
@@ -145,26 +146,6 @@ def queue_floors(now) -> dict[str, tuple[str, dict]]:
             {"stale": now - timedelta(days=30)},
         ),
     }
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def spread(seconds: list[float], cpu: list[float] | None = None) -> dict:
-    ms = [s * 1000 for s in seconds]
-    result = {
-        "n": len(ms),
-        "p50_ms": round(statistics.median(ms), 2),
-        "p95_ms": round(percentile(ms, 95), 2),
-    }
-    if cpu:
-        # This process's CPU time per request (PostgreSQL's is not in it): on a shared
-        # machine it moves much less with the other jobs than the wall-clock time does.
-        result["cpu_p50_ms"] = round(statistics.median(c * 1000 for c in cpu), 2)
-    return result
 
 
 def time_page(client, method: str, path: str, data: dict | None) -> tuple[dict, int, bytes]:
@@ -483,6 +464,7 @@ def measure() -> dict:
             flush=True,
         )
 
+    api = measure_api()
     export = None if PAGES_ONLY else measure_export()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -497,6 +479,7 @@ def measure() -> dict:
         "framework_floor": framework_entries,
         "framework_floor_guard": guard,
         "pages": results,
+        "api": api,
         "export": export,
     }
 

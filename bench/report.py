@@ -49,6 +49,8 @@ def main() -> None:
     measured = read("measure.json") or {}
     generated = read("generate.json") or {}
     load = read("load.json")
+    load_api = read("load-api.json")
+    api = measured.get("api")
     pages = measured.get("pages", [])
     export = measured.get("export", {})
     targets = {
@@ -59,6 +61,7 @@ def main() -> None:
         "export_ratio": EXPORT_RATIO,
         "export_within_ratio": export.get("ratio", 1e9) <= EXPORT_RATIO,
         "load_zero_errors": bool(load) and sum(load["errors"].values()) == 0,
+        "api_load_zero_errors": bool(load_api) and sum(load_api["errors"].values()) == 0,
     }
     result = {
         "scale": float(os.environ.get("BENCH_SCALE", "1")),
@@ -67,8 +70,10 @@ def main() -> None:
         "framework_floor": measured.get("framework_floor", []),
         "framework_floor_guard": measured.get("framework_floor_guard"),
         "pages": pages,
+        "api": api,
         "export": export,
         "load": load,
+        "load_api": load_api,
         "targets": targets,
         **{k: measured[k] for k in ("measured_at", "requests_per_page") if k in measured},
     }
@@ -99,6 +104,19 @@ def main() -> None:
             f"{p['floor']['p50_ms']:>10.2f} {fw_p50:>7} "
             f"{p['ratio']['p50']:>10.1f} {p['ratio']['p95']:>10.1f} {fw_ratios}{flag}"
         )
+    if api:
+        fw, floor, r = api["framework_floor"], api["floor"], api["ratio_framework"]
+        print(
+            f"{'API framework floor':<38} {fw['p50_ms']:>8.1f} {fw['p95_ms']:>8.1f} "
+            f"{fw['queries']:>8}"
+        )
+        print(
+            f"{'API: ' + api['request']:<38} {api['p50_ms']:>8.1f} {api['p95_ms']:>8.1f} "
+            f"{api['queries']:>8} {floor['p50_ms']:>10.2f} {fw['p50_ms']:>7.1f} "
+            f"{api['p50_ms'] / max(floor['p50_ms'], 0.01):>10.1f} "
+            f"{api['p95_ms'] / max(floor['p95_ms'], 0.01):>10.1f} "
+            f"{r['p50']:>16.1f} {r['p95']:>6.1f}"
+        )
     if export:
         print(
             f"{'export_statistics ' + str(export['year']):<38} {export['seconds']:>7.2f}s "
@@ -110,6 +128,14 @@ def main() -> None:
             f"\nLoad: {load['requests']:,} requests in {load['seconds']:.0f} s "
             f"({load['requests_per_second']:.1f}/s), 50 sessions; latency p50 {lat['p50']:.0f} ms, "
             f"p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms; errors {load['errors']}"
+        )
+    if load_api:
+        lat = load_api["latency_ms"]
+        print(
+            f"API load: {load_api['requests']:,} submits in {load_api['seconds']:.0f} s "
+            f"({load_api['requests_per_second']:.1f}/s), {load_api['connections']} connections; "
+            f"latency p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms; "
+            f"errors {load_api['errors']}"
         )
     print(f"\nPages over p95 {PAGE_P95_MS} ms: {', '.join(targets['pages_over_p95']) or 'none'}")
     print(
