@@ -553,10 +553,10 @@ def _support(p: dict) -> None:
         "reflection periods",
         """
         INSERT INTO cases_reflectionperiod (case_id, starts_on, granted_by, total_days,
-            ends_on, recorded_by_id)
+            max_days, ends_on, recorded_by_id)
         SELECT c, t_offer::date,
                CASE WHEN residence = 'legal_residence' THEN 'cmm' ELSE 'immigration_service' END,
-               d, t_offer::date + d - 1, contact_id
+               d, 120, t_offer::date + d - 1, contact_id
         FROM b_case
         CROSS JOIN LATERAL (SELECT CASE WHEN r4 < 0.1 THEN 90 WHEN r4 < 0.25 THEN 60
                                         ELSE 30 END AS d) x

@@ -51,6 +51,7 @@ from django.urls import reverse
 from django.utils import timezone
 from measure_api import measure_api
 
+import rules
 from bench.urls import FRAMEWORK_FLOOR
 from cases.queues import QUEUES, reflection_horizon, untriaged_cutoff
 from cmm.core.names import fold
@@ -103,7 +104,7 @@ def queue_floors(now) -> dict[str, tuple[str, dict]]:
         "untriaged": (
             INQUIRY_ROW + "WHERE i.state = 'received' AND i.received_at < %(cutoff)s "
             "ORDER BY i.received_at, i.id LIMIT 50",
-            {"cutoff": untriaged_cutoff(now)},
+            {"cutoff": untriaged_cutoff(now, rules.today())},
         ),
         "awaiting-interview": (
             CASE_ROW + "WHERE c.state = 'awaiting_interview' "
@@ -127,13 +128,13 @@ def queue_floors(now) -> dict[str, tuple[str, dict]]:
             )
             + "WHERE c.state = 'in_support' AND rp.ends_on <= %(horizon)s "
             "ORDER BY rp.ends_on, c.id LIMIT 50",
-            {"horizon": reflection_horizon(now)},
+            {"horizon": reflection_horizon(now, rules.today())},
         ),
         "returns-stalled": (
             RETURN_ROW + "WHERE r.state IN ('application', 'safety', 'plan', 'cooperation', "
             "'travel') AND r.state_changed_at < %(stale)s ORDER BY r.state_changed_at, r.id "
             "LIMIT 50",
-            {"stale": now - timedelta(days=30)},
+            {"stale": now - timedelta(days=rules.today().queues.stalled_return_days)},
         ),
         "payments-due": (
             RETURN_ROW + "WHERE r.state <> 'stopped' AND r.next_payment_due_on <= %(today)s "
@@ -143,7 +144,7 @@ def queue_floors(now) -> dict[str, tuple[str, dict]]:
         "inactive": (
             CASE_ROW + f"WHERE {OPEN_CASE} AND c.last_activity_at < %(stale)s "
             "ORDER BY c.last_activity_at, c.id LIMIT 50",
-            {"stale": now - timedelta(days=30)},
+            {"stale": now - timedelta(days=rules.today().queues.inactive_days)},
         ),
     }
 

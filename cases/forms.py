@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.models import User
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,7 @@ from cases.models import (
 )
 from cases.models.case import DIRECT_END_STATUSES
 from cases.models.interview import INDICATORS
-from cases.models.support import BASE_DAYS, MAX_DAYS, POLICE_DISTRICTS, MinorPlacement
+from cases.models.support import POLICE_DISTRICTS, MinorPlacement
 from cases.services import INTERVIEW_FIELDS, birth_date_from_age
 from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
 from cmm.core.forms import DkfdsFormMixin
@@ -339,12 +340,25 @@ class ReflectionStartForm(VersionForm):
 
 
 class ExtensionForm(VersionForm):
-    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=MAX_DAYS - BASE_DAYS)
+    days = forms.IntegerField(label=_("Days"), min_value=1)
     reason = forms.ChoiceField(label=_("Reason"), choices=_choices(ExtensionReason.choices))
     granted_on = forms.DateField(label=_("Granted on"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def for_case(self, case) -> None:
+        """The days left and the reasons allowed by the rules the period began under."""
+        period = getattr(case, "reflection_period", None)
+        if period is None:
+            return
+        left = period.days_available
+        self.fields["days"].validators.append(MaxValueValidator(left))
+        self.fields["days"].widget.attrs["max"] = left
+        allowed = period.rules.extension_reasons
+        self.fields["reason"].choices = _choices(
+            [c for c in ExtensionReason.choices if c[0] in allowed]
+        )
 
 
 class ExtensionDecisionForm(DkfdsFormMixin, forms.Form):

@@ -13,19 +13,20 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import format_lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+import rules
 from cases.models import CaseState
 from cases.models.case import AWAITING_DECISION, OPEN_CASE_STATES
 from cases.selectors import cases_visible_to
 from cmm.core.roles import Role, has_role
 from cmm.core.workdays import previous_working_day
 from referrals.models import OPEN_STATES, Inquiry, InquiryState, Urgency
+from rules.lookup import spans
+from rules.values import Rules
 
 CASE, INQUIRY = "case", "inquiry"
-REFLECTION_WARNING_DAYS = 7
-STALE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,43 @@ def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def untriaged_cutoff(now: datetime) -> datetime:
+def by_own_date(field: str, condition: Callable[[Rules], Q], *, moment: bool = True) -> Q:
+    """`condition` with the limits of the rules in force on each record's own date in
+    `field` (a moment, or a date with moment=False): one condition per version of the rules,
+    each bounded to the dates that version governs, so a change of a limit never moves the
+    records of earlier dates."""
+
+    def bound(day: date) -> date | datetime:
+        return _start_of_day(day) if moment else day
+
+    combined = None
+    for span in spans():
+        part = condition(span.rules)
+        if span.starts is not None:
+            part &= Q(**{f"{field}__gte": bound(span.starts)})
+        if span.ends is not None:
+            part &= Q(**{f"{field}__lt": bound(span.ends)})
+        combined = part if combined is None else combined | part
+    return combined
+
+
+def untriaged_cutoff(now: datetime, version: Rules) -> datetime:
     """Inquiries received before this moment are past their deadline: triage is due by the
-    end of the first working day after the day an inquiry came in."""
-    return _start_of_day(previous_working_day(timezone.localdate(now)))
+    end of the rules' working days after the day an inquiry came in (one in Denmark)."""
+    day = previous_working_day(
+        timezone.localdate(now), version.calendar, version.queues.untriaged_working_days
+    )
+    return _start_of_day(day)
 
 
-def reflection_horizon(now: datetime) -> date:
+def reflection_horizon(now: datetime, version: Rules) -> date:
     """Reflection periods ending on or before this day are in the queue (overdue ones too)."""
-    return timezone.localdate(now) + timedelta(days=REFLECTION_WARNING_DAYS)
+    return timezone.localdate(now) + timedelta(days=version.queues.reflection_warning_days)
+
+
+def titled(text: str, setting: Callable[[Rules], int]):
+    """A queue's title naming today's limit, worded when it is shown."""
+    return lazy(lambda: str(text).format(days=setting(rules.today())), str)()
 
 
 QUEUES = [
@@ -76,7 +105,8 @@ QUEUES = [
         _("Inquiries not triaged within a working day"),
         INQUIRY,
         lambda qs, now: qs.filter(
-            state=InquiryState.RECEIVED, received_at__lt=untriaged_cutoff(now)
+            by_own_date("received_at", lambda v: Q(received_at__lt=untriaged_cutoff(now, v))),
+            state=InquiryState.RECEIVED,
         ).order_by("received_at", "id"),
     ),
     Queue(
@@ -105,20 +135,30 @@ QUEUES = [
     ),
     Queue(
         "reflection-ending",
-        format_lazy(
-            _("Reflection periods ending within {days} days or over"), days=REFLECTION_WARNING_DAYS
+        titled(
+            _("Reflection periods ending within {days} days or over"),
+            lambda v: v.queues.reflection_warning_days,
         ),
         CASE,
         lambda qs, now: qs.filter(
-            state=CaseState.IN_SUPPORT, reflection_period__ends_on__lte=reflection_horizon(now)
+            by_own_date(
+                "reflection_period__ends_on",
+                lambda v: Q(reflection_period__ends_on__lte=reflection_horizon(now, v)),
+                moment=False,
+            ),
+            state=CaseState.IN_SUPPORT,
         ).order_by("reflection_period__ends_on", "id"),
     ),
     Queue(
         "inactive",
-        format_lazy(_("No activity for {days} days"), days=STALE_DAYS),
+        titled(_("No activity for {days} days"), lambda v: v.queues.inactive_days),
         CASE,
         lambda qs, now: qs.filter(
-            state__in=OPEN_CASE_STATES, last_activity_at__lt=now - timedelta(days=STALE_DAYS)
+            by_own_date(
+                "last_activity_at",
+                lambda v: Q(last_activity_at__lt=now - timedelta(days=v.queues.inactive_days)),
+            ),
+            state__in=OPEN_CASE_STATES,
         ).order_by("last_activity_at", "id"),
     ),
 ]

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+import rules
 from cases import queues
 from cases.models import DigestSent
 from cmm.core.roles import Role
@@ -82,7 +83,7 @@ def send_daily_digests(day: date | None = None, *, catch_up: bool = False) -> in
     A catch-up run sends only when no digest went out that day: the 07:00 run was lost
     (the broker was down when beat sent it), not merely empty for someone."""
     day = day or timezone.localdate()
-    if not is_working_day(day):
+    if not is_working_day(day, rules.at(day).calendar):
         return 0
     if catch_up and DigestSent.objects.filter(day=day).exists():
         return 0

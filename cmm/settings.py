@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "cmm.core",
     "cmm.audit",
+    "rules",
     "referrals",
     "cases",
     "repatriation",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "cmm.core.middleware.NoStoreForAuthenticatedMiddleware",
     # GET requests keep their answers to repeated questions (permissions, counts).
     "cmm.core.request_cache.ReadOnlyRequestCacheMiddleware",
+    "rules.lookup.RulesPerRequestMiddleware",
 ]
 
 ROOT_URLCONF = "cmm.urls"

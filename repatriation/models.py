@@ -6,17 +6,13 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+import rules
 from cmm.core.codes import choice_display, country_display, nationality_choices
-
-IN_KIND_PER_ADULT = 40_000
-IN_KIND_PER_CHILD = 9_000
-CASH_WITHOUT_CHILDREN = 10_000
-CASH_FOR_PROVIDER = 20_000
-CASH_MONTHS = 6
-FOLLOW_UP_MONTHS = 12
+from rules.values import Grants
 
 
 def add_months(day: date, months: int) -> date:
@@ -195,19 +191,31 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
         return not person.is_minor or person.unaccompanied_minor
 
     @property
+    def grants(self) -> Grants:
+        """The grant rules of the day the offer was accepted (today until it is; a return
+        imported without that day, its departure's): a return keeps the caps it was
+        offered under."""
+        day = self.offer_accepted_on or self.departure_on or timezone.localdate()
+        return rules.at(day).grants
+
+    @property
     def in_kind_cap(self) -> int:
-        own = IN_KIND_PER_ADULT if self.adult_rates else IN_KIND_PER_CHILD
-        return own + IN_KIND_PER_CHILD * self.children
+        grants = self.grants
+        own = grants.in_kind_per_adult if self.adult_rates else grants.in_kind_per_child
+        return own + grants.in_kind_per_child * self.children
 
     @property
     def cash_cap(self) -> int:
         if not self.adult_rates:
             return 0
-        return CASH_FOR_PROVIDER if self.children else CASH_WITHOUT_CHILDREN
+        grants = self.grants
+        return grants.cash_with_children if self.children else grants.cash_without_children
 
     @property
     def last_payment_day(self) -> date | None:
-        return add_months(self.departure_on, FOLLOW_UP_MONTHS) if self.departure_on else None
+        if self.departure_on is None:
+            return None
+        return add_months(self.departure_on, self.grants.last_payment_months)
 
     @property
     def step_number(self) -> int | None:
@@ -278,7 +286,8 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
         },
     )
     def depart(self) -> None:
-        """The person has travelled home; the follow-up runs up to 12 months."""
+        """The person has travelled home; the follow-up runs up to the rules' last payment
+        (12 months in Denmark)."""
 
     @transition(
         field=state,
@@ -307,7 +316,7 @@ class PaymentKind(models.TextChoices):
 
 
 class Payment(models.Model):
-    """A reintegration payment (udbetaling), within the caps and the 12 months."""
+    """A reintegration payment (udbetaling), within the caps and the months of the rules."""
 
     prepared_return = models.ForeignKey(
         PreparedReturn, on_delete=models.PROTECT, related_name="payments"

@@ -5,9 +5,9 @@ RepatriationConfig.ready()."""
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases import queues
@@ -46,11 +46,17 @@ def _case_panel(request: HttpRequest, case: Case, facts: dict) -> dict | None:
 
 STALLED = queues.Queue(
     "returns-stalled",
-    format_lazy(_("Prepared returns with no step for {days} days"), days=queues.STALE_DAYS),
+    queues.titled(
+        _("Prepared returns with no step for {days} days"),
+        lambda v: v.queues.stalled_return_days,
+    ),
     RETURN,
     lambda qs, now: qs.filter(
+        queues.by_own_date(
+            "state_changed_at",
+            lambda v: Q(state_changed_at__lt=now - timedelta(days=v.queues.stalled_return_days)),
+        ),
         state__in=[s for s in STEP_ORDER if s != ReturnState.FOLLOW_UP],
-        state_changed_at__lt=now - timedelta(days=queues.STALE_DAYS),
     ).order_by("state_changed_at", "id"),
 )
 PAYMENTS_DUE = queues.Queue(

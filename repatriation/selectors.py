@@ -1,13 +1,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from repatriation.models import (
-    CASH_MONTHS,
-    Payment,
-    PaymentKind,
-    PreparedReturn,
-    add_months,
-)
+from repatriation.models import Payment, PaymentKind, PreparedReturn, add_months
 
 
 @dataclass
@@ -18,16 +12,18 @@ class Due:
 
 
 def payment_schedule(prepared: PreparedReturn) -> list[Due]:
-    """What is due and when: cash monthly over six months from the return (the first on
-    the day of return), in kind from the plan's approval up to the plan's budget."""
+    """What is due and when: cash monthly over the rules' months from the return (six in
+    Denmark; the first on the day of return), in kind from the plan's approval up to the
+    plan's budget."""
     schedule = []
     if prepared.plan_budget:
         schedule.append(Due(PaymentKind.IN_KIND, prepared.plan_approved_on, prepared.plan_budget))
     cap = prepared.cash_cap
     if cap and prepared.departure_on:
-        share, rest = divmod(cap, CASH_MONTHS)
-        for month in range(CASH_MONTHS):
-            amount = share + (rest if month == CASH_MONTHS - 1 else 0)
+        months = prepared.grants.cash_months
+        share, rest = divmod(cap, months)
+        for month in range(months):
+            amount = share + (rest if month == months - 1 else 0)
             schedule.append(Due(PaymentKind.CASH, add_months(prepared.departure_on, month), amount))
     return schedule
 

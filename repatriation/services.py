@@ -192,10 +192,13 @@ def return_advance(
 def return_complete(
     *, actor: AbstractBaseUser, return_id: int, version: int, on: date
 ) -> PreparedReturn:
-    """The follow-up is over (at most 12 months after the return)."""
+    """The follow-up is over (at most the rules' months after the return)."""
     prepared = _lock(return_id, version)
     if on < prepared.departure_on or on > prepared.last_payment_day:
-        raise Refused(_("The follow-up ends between the return and 12 months after it."))
+        raise Refused(
+            _("The follow-up ends between the return and %(months)s months after it.")
+            % {"months": prepared.grants.last_payment_months}
+        )
     apply_transition(actor, prepared, "complete", audited_fields=("completed_on",), on=on)
     return prepared
 
@@ -231,7 +234,7 @@ def payment_record(
     note: str = "",
 ) -> Payment:
     """Record a payment: cash from the return, in kind after the plan's approval, never
-    past the caps and never more than 12 months after the return."""
+    past the caps and never later than the rules' months after the return."""
     prepared = _lock(return_id, version)
     _require(actor, prepared)
     if amount <= 0:
@@ -253,8 +256,11 @@ def payment_record(
             raise Refused(_("In-kind support is paid after the plan's approval, not before."))
     if prepared.last_payment_day and paid_on > prepared.last_payment_day:
         raise Refused(
-            _("The last payment is due by %(day)s, 12 months after the return.")
-            % {"day": prepared.last_payment_day.strftime("%d-%m-%Y")}
+            _("The last payment is due by %(day)s, %(months)s months after the return.")
+            % {
+                "day": prepared.last_payment_day.strftime("%d-%m-%Y"),
+                "months": prepared.grants.last_payment_months,
+            }
         )
     cap = prepared.cash_cap if kind == PaymentKind.CASH else prepared.in_kind_cap
     paid = _paid(prepared, kind)

@@ -40,7 +40,7 @@ from cases.services import birth_date_from_age
 from cmm.audit import services as audit
 from cmm.core.codes import STATELESS, ContactActor, ExploitationForm, Gender
 from referrals.models import Channel, CloseReason, Inquiry, InquiryState, Subject
-from repatriation.models import FOLLOW_UP_MONTHS, PreparedReturn, ReturnState, add_months
+from repatriation.models import PreparedReturn, ReturnState
 
 IMPORT_USERNAME = "import"
 NATIONALITIES = {c.code for c in countries} | {"XK", STATELESS}
@@ -415,13 +415,15 @@ def _import_case(actor: User, d: dict) -> Case:
     prepared = d.get("prepared_return")
     if prepared is not None:
         departed = date.fromisoformat(prepared["departed_on"])
-        over = add_months(departed, FOLLOW_UP_MONTHS) < timezone.localdate()
+        # The follow-up's end by the grant rules of the departure (no offer date is known).
+        last_day = PreparedReturn(departure_on=departed).last_payment_day
+        over = last_day < timezone.localdate()
         ret = PreparedReturn(
             case=case,
             state=ReturnState.COMPLETED if over else ReturnState.FOLLOW_UP,
             departure_on=departed,
             destination=prepared["destination"],
-            completed_on=add_months(departed, FOLLOW_UP_MONTHS) if over else None,
+            completed_on=last_day if over else None,
         )
         ret.save()
         audit.record_create(actor, ret, ("state", "departure_on", "destination"))

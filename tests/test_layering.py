@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["cmm", "referrals", "cases", "repatriation", "stats", "retention", "api", "demo"]
+PACKAGES = [
+    "cmm",
+    "rules",
+    "referrals",
+    "cases",
+    "repatriation",
+    "stats",
+    "retention",
+    "api",
+    "demo",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -1,14 +1,17 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cmm.core.codes import ContactActor, ExploitationForm, country_display, nationality_choices
-
-
-class AssessingAuthority(models.TextChoices):
-    CMM = "cmm", _("CMM")
-    IMMIGRATION_SERVICE = "immigration_service", _("Immigration Service (US)")
-    COURT = "court", _("Court")
+import rules
+from cmm.core.codes import (
+    AssessingAuthority,
+    ContactActor,
+    ExploitationForm,
+    country_display,
+    nationality_choices,
+)
 
 
 class Outcome(models.TextChoices):
@@ -45,13 +48,10 @@ class CriminalKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def authority_for(residence_status: str) -> str:
-    """The authority that assesses a person with this residence status (domain.md §3)."""
-    return (
-        AssessingAuthority.CMM
-        if residence_status == "legal_residence"
-        else AssessingAuthority.IMMIGRATION_SERVICE
-    )
+def authority_for(residence_status: str, day: date) -> str:
+    """The authority that assesses a person with this residence status (domain.md §3), by
+    the rules in force on `day`: the date the interview report is sent."""
+    return rules.at(day).authority_for(residence_status)
 
 
 class Assessment(models.Model):

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -213,6 +215,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def is_awaiting_decision(self) -> bool:
         return self.state in AWAITING_DECISION
+
+    def decision_date(self) -> date:
+        """The date the reflection period's rules apply at: the assessment's decision date
+        (today while there is none)."""
+        assessment = getattr(self, "assessment", None)
+        return assessment.decided_on if assessment is not None else timezone.localdate()
+
+    def authority_rules_date(self) -> date:
+        """The date the rule of who decides applies at: the day the interview report was
+        sent (for a course CMM assesses itself, which sends no report, its decision date;
+        today while neither exists)."""
+        return self.report_sent_on or self.decision_date()
 
     def waiting_days(self, decision_received_on=None) -> int | None:
         """Days from the report to the decision (or to today while it is awaited)."""

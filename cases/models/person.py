@@ -4,16 +4,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cmm.core.codes import Gender, country_display, nationality_choices
+from cmm.core.codes import Gender, ResidenceStatus, country_display, nationality_choices
 from cmm.core.names import name_key
 
 ADULT_AGE = 18
-
-
-class ResidenceStatus(models.TextChoices):
-    LEGAL_RESIDENCE = "legal_residence", _("Legal residence")
-    ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
-    NO_LEGAL_RESIDENCE = "no_legal_residence", _("No legal residence")
 
 
 def age_on(birth_date: date | None, day: date) -> int | None:

@@ -9,27 +9,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.assessment import AssessingAuthority
-from cmm.core.codes import choice_display
-
-BASE_DAYS = 30
-MAX_DAYS = 120
-
-
-class ExtensionReason(models.TextChoices):
-    PREPARED_RETURN = "prepared_return", _("Cooperation on a prepared return")
-    TESTIMONY = "testimony", _("Needed as a witness")
-    PREGNANCY = "pregnancy", _("Imminent birth")
-    TREATMENT = "treatment", _("Clarifying treatment options at home")
-    OTHER_SPECIAL = "other_special", _("Other special reasons")
+import rules
+from cmm.core.codes import AssessingAuthority, ExtensionReason, choice_display
+from rules.values import Reflection
 
 
 class ReflectionPeriod(models.Model):
     """The reflection and recovery period (refleksions- og restitutionsperiode).
 
-    30 days from the start, extendable to at most 120 days in all. `total_days` counts
-    the base and every extension granted or awaiting approval; the database refuses a
-    total above 120 whatever route tries it.
+    The rules' period from the start (30 days in Denmark), extendable to the rules' maximum
+    (120 days), both by the rules in force on the decision date, so a period keeps the
+    rules it began under. `total_days` counts the base and every extension granted or
+    awaiting approval; the database refuses a total above the period's `max_days`
+    whatever route tries it.
     """
 
     case = models.OneToOneField(
@@ -44,7 +36,9 @@ class ReflectionPeriod(models.Model):
             (AssessingAuthority.IMMIGRATION_SERVICE, AssessingAuthority.IMMIGRATION_SERVICE.label),
         ],
     )
-    total_days = models.PositiveSmallIntegerField(_("days in all"), default=BASE_DAYS)
+    total_days = models.PositiveSmallIntegerField(_("days in all"))
+    # The rules' maximum on the decision date, kept so the database can refuse more.
+    max_days = models.PositiveSmallIntegerField(_("days at most"))
     # Kept by the services from the start and the approved extensions, so queues can
     # select by it in SQL.
     ends_on = models.DateField(_("ends on"), db_index=True)
@@ -56,8 +50,8 @@ class ReflectionPeriod(models.Model):
         verbose_name = _("reflection period")
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_days__gte=BASE_DAYS, total_days__lte=MAX_DAYS),
-                name="reflection_period_at_most_120_days",
+                condition=Q(total_days__gte=1, total_days__lte=F("max_days")),
+                name="reflection_period_within_its_maximum",
             )
         ]
         indexes = [
@@ -89,8 +83,13 @@ class ReflectionPeriod(models.Model):
         return (self.ends_on - (today or timezone.localdate())).days
 
     @property
+    def rules(self) -> Reflection:
+        """The reflection rules of the course's decision date."""
+        return rules.at(self.case.decision_date()).reflection
+
+    @property
     def days_available(self) -> int:
-        return MAX_DAYS - self.total_days
+        return max(0, self.max_days - self.total_days)
 
 
 class Extension(models.Model):

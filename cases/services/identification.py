@@ -96,7 +96,7 @@ def case_send_for_assessment(
     residence = case.person.residence_status
     if not residence:
         raise Refused(_("Record the person's residence status first: it decides who assesses."))
-    expected = authority_for(residence)
+    expected = authority_for(residence, sent_on or timezone.localdate())
     override_reason = override_reason.strip()
     if authority != expected and not override_reason:
         raise Refused(

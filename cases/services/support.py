@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import rules
 from cases.models import (
     AssessingAuthority,
     Case,
@@ -24,7 +25,6 @@ from cases.models import (
     SupportService,
 )
 from cases.models.assessment import authority_for
-from cases.models.support import BASE_DAYS, MAX_DAYS
 from cases.selectors import has_consent
 from cases.services.common import _lock_work, _not_in_future, _touch
 from cmm.audit import services as audit
@@ -56,25 +56,33 @@ def case_answer_offer(
 def reflection_start(
     *, actor: AbstractBaseUser, case_id: int, version: int, starts_on: date, granted_by: str
 ) -> ReflectionPeriod:
-    """Record the start of the 30-day reflection period and who granted it (CMM for a
-    person with legal residence, the Immigration Service otherwise)."""
+    """Record the start of the reflection period and who granted it. Its length is the
+    rules' of the decision date; who grants it follows the residence status by the rules
+    of the date the report was sent (in Denmark: CMM for a person with legal residence,
+    the Immigration Service otherwise)."""
     case = _lock_work(actor, case_id, version)
     if case.state != CaseState.IN_SUPPORT:
         raise Refused(_("The reflection period starts once the offer of support is accepted."))
     if ReflectionPeriod.objects.filter(case=case).exists():
         raise Refused(_("This course already has a reflection period."))
-    expected = authority_for(case.person.residence_status)
+    expected = authority_for(case.person.residence_status, case.authority_rules_date())
     if granted_by != expected:
         raise Refused(
             _("With this residence status the reflection period is granted by %(who)s.")
             % {"who": AssessingAuthority(expected).label}
         )
+    reflection = rules.at(case.decision_date()).reflection
     period = ReflectionPeriod(
-        case=case, starts_on=starts_on, granted_by=granted_by, recorded_by=actor
+        case=case,
+        starts_on=starts_on,
+        granted_by=granted_by,
+        total_days=reflection.base_days,
+        max_days=reflection.max_days,
+        recorded_by=actor,
     )
-    period.ends_on = period.starts_on + timedelta(days=BASE_DAYS - 1)
+    period.ends_on = period.starts_on + timedelta(days=reflection.base_days - 1)
     period.save()
-    audit.record_create(actor, period, ("starts_on", "granted_by", "total_days"))
+    audit.record_create(actor, period, ("starts_on", "granted_by", "total_days", "max_days"))
     _touch(case)
     return period
 
@@ -90,8 +98,9 @@ def reflection_extend(
     granted_on: date,
     note: str = "",
 ) -> Extension:
-    """Extend the reflection period. The whole period never exceeds 120 days, counting
-    extensions that await approval; one granted by CMM waits for a supervisor."""
+    """Extend the reflection period. The whole period never exceeds the rules' maximum
+    (of the decision date), counting extensions that await approval; the reason must be
+    one those rules allow; one granted by CMM waits for a supervisor."""
     case = _lock_work(actor, case_id, version)
     period = ReflectionPeriod.objects.select_for_update().filter(case=case).first()
     if period is None:
@@ -104,10 +113,13 @@ def reflection_extend(
             _("The period ended on %(day)s; an extension must be granted before it ends.")
             % {"day": period.ends_on.strftime("%d-%m-%Y")}
         )
-    if period.total_days + days > MAX_DAYS:
+    reflection = period.rules
+    if reason not in reflection.extension_reasons:
+        raise Refused(_("The rules of this course do not allow an extension for this reason."))
+    if period.total_days + days > period.max_days:
         raise Refused(
             _("At most %(max)s days in all: %(left)s days can still be added.")
-            % {"max": MAX_DAYS, "left": period.days_available}
+            % {"max": period.max_days, "left": period.days_available}
         )
     by_cmm = period.granted_by == AssessingAuthority.CMM
     extension = Extension.objects.create(

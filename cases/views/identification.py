@@ -4,6 +4,7 @@ and the decision recorded."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services
@@ -47,7 +48,7 @@ def send_for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("cases:detail", pk=case.pk)
     residence = case.person.residence_status
-    expected = authority_for(residence) if residence else ""
+    expected = authority_for(residence, timezone.localdate()) if residence else ""
     form = SendForm(request.POST or None, initial={"version": case.version, "authority": expected})
 
     def action(data: dict) -> str:

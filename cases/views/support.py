@@ -186,7 +186,9 @@ STEPS: dict[str, Step] = {
 def _step_initial(case: Case, step: str, request: HttpRequest) -> dict:
     initial: dict = {"version": case.version}
     if step == "reflection":
-        initial["granted_by"] = authority_for(case.person.residence_status)
+        initial["granted_by"] = authority_for(
+            case.person.residence_status, case.authority_rules_date()
+        )
     elif step == "placement-end":
         initial["placement"] = request.GET.get("placement")
     elif step == "minor":
@@ -203,6 +205,8 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     spec = STEPS[step]
     case = _get_case(request, pk, spec.perm)
     form = spec.form(request.POST or None, initial=_step_initial(case, step, request))
+    if hasattr(form, "for_case"):
+        form.for_case(case)
 
     def action(data: dict) -> str:
         spec.run(request.user, case, dict(data))

@@ -52,6 +52,26 @@ class ExploitationForm(models.TextChoices):
     UNRESOLVED = "unresolved", _("Unresolved")
 
 
+class ResidenceStatus(models.TextChoices):
+    LEGAL_RESIDENCE = "legal_residence", _("Legal residence")
+    ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+    NO_LEGAL_RESIDENCE = "no_legal_residence", _("No legal residence")
+
+
+class AssessingAuthority(models.TextChoices):
+    CMM = "cmm", _("CMM")
+    IMMIGRATION_SERVICE = "immigration_service", _("Immigration Service (US)")
+    COURT = "court", _("Court")
+
+
+class ExtensionReason(models.TextChoices):
+    PREPARED_RETURN = "prepared_return", _("Cooperation on a prepared return")
+    TESTIMONY = "testimony", _("Needed as a witness")
+    PREGNANCY = "pregnancy", _("Imminent birth")
+    TREATMENT = "treatment", _("Clarifying treatment options at home")
+    OTHER_SPECIAL = "other_special", _("Other special reasons")
+
+
 def nationality_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries (plus Kosovo, XK) in the active language, and stateless."""
     return [(STATELESS, _("Stateless")), *((c.code, c.name) for c in countries)]

@@ -171,9 +171,10 @@ def test_one_extension_past_120_is_refused_whole(supported, karin):
     assert not Extension.objects.exists()
 
 
-def test_the_database_refuses_more_than_120_days_whatever_the_route(supported, karin):
+def test_the_database_refuses_more_than_the_periods_maximum_whatever_the_route(supported, karin):
     case = supported()
     period = start_period(case, karin, timezone.localdate())
+    assert period.max_days == 120
     with pytest.raises(IntegrityError), transaction.atomic():
         ReflectionPeriod.objects.filter(pk=period.pk).update(total_days=121)
 

@@ -37,11 +37,20 @@ from tests.retention.test_anonymisation_canary import (  # noqa: F401 (a fixture
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"core", "audit", "referrals", "cases", "repatriation", "retention", "stats"}
+PROJECT_APPS = {
+    "core",
+    "audit",
+    "rules",
+    "referrals",
+    "cases",
+    "repatriation",
+    "retention",
+    "stats",
+}
 
 # What breaks each check constraint, as an update of an existing row.
 BREAKS = {
-    "reflection_period_at_most_120_days": {"total_days": 121},
+    "reflection_period_within_its_maximum": {"total_days": F("max_days") + 1},
     "extension_at_least_a_day": {"days": 0},
     "placement_ends_after_it_starts": {"ends_on": F("starts_on") - timedelta(days=1)},
     "police_report_filed_or_reasoned": {"filed": True, "filed_on": None},

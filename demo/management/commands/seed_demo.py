@@ -232,7 +232,7 @@ class Command(BaseCommand):
             case.refresh_from_db()
             if i % 5 == 1:
                 continue  # interviewing
-            authority = authority_for(residence)
+            authority = authority_for(residence, timezone.localdate() - timedelta(days=3))
             case_services.case_send_for_assessment(
                 actor=contact,
                 case_id=case.pk,
@@ -271,7 +271,7 @@ class Command(BaseCommand):
             case_id=case.pk,
             version=case.version,
             starts_on=today,
-            granted_by=authority_for(case.person.residence_status),
+            granted_by=authority_for(case.person.residence_status, case.authority_rules_date()),
         )
         case.refresh_from_db()
         case_services.placement_add(

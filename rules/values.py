@@ -1,0 +1,264 @@
+"""What a version of the rules holds, and how its values are checked.
+
+Every setting is listed once in SETTINGS: its place in the values, its label, its unit and
+the date it applies at. The form, the side-by-side comparison, the rule file's check and
+the documentation's table are all made from this list.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+import holidays
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from cmm.core.codes import AssessingAuthority, ExtensionReason, ResidenceStatus
+
+# The dates the rules apply at (a documented choice per rule, README "The rules as data").
+DECISION_DATE = _lazy("the decision date")
+OFFER_ACCEPTED = _lazy("the date the return's offer was accepted")
+REPORT_SENT = _lazy("the date the interview report is sent")
+RECORD_DATE = _lazy("the record's own date (received, last activity, step, end)")
+
+
+@dataclass(frozen=True)
+class Reflection:
+    base_days: int
+    max_days: int
+    extension_reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grants:
+    currency: str
+    in_kind_per_adult: int
+    in_kind_per_child: int
+    cash_without_children: int
+    cash_with_children: int
+    cash_months: int
+    last_payment_months: int
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    untriaged_working_days: int
+    reflection_warning_days: int
+    inactive_days: int
+    stalled_return_days: int
+
+
+@dataclass(frozen=True)
+class Calendar:
+    # A country (and subdivision) of the maintained holidays library; weekend days as ISO
+    # weekday numbers (Monday 1 ... Sunday 7).
+    country: str
+    subdivision: str
+    weekend: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One version's values, read through rules.at(day)."""
+
+    effective_from: date
+    reflection: Reflection
+    grants: Grants
+    queues: QueueLimits
+    # residence status -> the authority that assesses (and grants the reflection period)
+    authority: dict[str, str]
+    calendar: Calendar
+
+    def authority_for(self, residence_status: str) -> str:
+        return self.authority.get(residence_status, "")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # "group.name" in the values
+    label: Promise
+    kind: str  # "days", "months", "amount", "working_days", "text", "codes", "weekdays"
+    applies_at: Promise
+
+
+SETTINGS: list[Setting] = [
+    Setting("reflection.base_days", _lazy("Reflection period"), "days", DECISION_DATE),
+    Setting("reflection.max_days", _lazy("Reflection period at most"), "days", DECISION_DATE),
+    Setting(
+        "reflection.extension_reasons",
+        _lazy("Reasons an extension may be granted for"),
+        "codes",
+        DECISION_DATE,
+    ),
+    Setting("grants.currency", _lazy("Currency of the grants"), "text", OFFER_ACCEPTED),
+    Setting("grants.in_kind_per_adult", _lazy("In-kind grant per adult"), "amount", OFFER_ACCEPTED),
+    Setting("grants.in_kind_per_child", _lazy("In-kind grant per child"), "amount", OFFER_ACCEPTED),
+    Setting(
+        "grants.cash_without_children",
+        _lazy("Cash grant without children"),
+        "amount",
+        OFFER_ACCEPTED,
+    ),
+    Setting(
+        "grants.cash_with_children",
+        _lazy("Cash grant with children (to the provider)"),
+        "amount",
+        OFFER_ACCEPTED,
+    ),
+    Setting("grants.cash_months", _lazy("Cash paid over (months)"), "months", OFFER_ACCEPTED),
+    Setting(
+        "grants.last_payment_months",
+        _lazy("Last payment at most (months after departure)"),
+        "months",
+        OFFER_ACCEPTED,
+    ),
+    Setting(
+        "queues.untriaged_working_days",
+        _lazy("Triage due within (working days)"),
+        "working_days",
+        RECORD_DATE,
+    ),
+    Setting(
+        "queues.reflection_warning_days",
+        _lazy("Reflection periods shown before their end"),
+        "days",
+        RECORD_DATE,
+    ),
+    Setting("queues.inactive_days", _lazy("Course inactive after"), "days", RECORD_DATE),
+    Setting(
+        "queues.stalled_return_days",
+        _lazy("Prepared return stalled after"),
+        "days",
+        RECORD_DATE,
+    ),
+    *(
+        Setting(f"authority.{status}", label, "authority", REPORT_SENT)
+        for status, label in ResidenceStatus.choices
+    ),
+    Setting("calendar.country", _lazy("Working-day calendar: country"), "text", RECORD_DATE),
+    Setting("calendar.subdivision", _lazy("Working-day calendar: region"), "text", RECORD_DATE),
+    Setting("calendar.weekend", _lazy("Weekend days (1 = Monday)"), "weekdays", RECORD_DATE),
+]
+INTEGER_KINDS = {"days", "months", "amount", "working_days"}
+
+
+class RuleError(ValueError):
+    """The values are not a valid version of the rules; `errors` maps a setting to its
+    messages (in the user's language)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def get(values: dict, key: str) -> Any:
+    group, name = key.split(".")
+    return values.get(group, {}).get(name)
+
+
+def parse(values: Any, effective_from: date) -> Rules:
+    """The values as Rules, or RuleError naming every setting that is wrong."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if not isinstance(values, dict):
+        raise RuleError({"values": [_("The values must be an object of groups.")]})
+    known = {s.key for s in SETTINGS}
+    for group, inner in values.items():
+        if not isinstance(inner, dict):
+            fail(group, _("Unknown group of settings."))
+            continue
+        for name in inner:
+            if f"{group}.{name}" not in known:
+                fail(f"{group}.{name}", _("Unknown setting."))
+    for setting in SETTINGS:
+        value = get(values, setting.key)
+        if value is None:
+            fail(setting.key, _("Missing."))
+        elif setting.kind in INTEGER_KINDS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                fail(setting.key, _("Must be a whole number of at least 1."))
+        elif setting.kind == "text":
+            if not isinstance(value, str) or len(value) > 16:
+                fail(setting.key, _("Must be a text of at most 16 characters."))
+        elif setting.kind == "codes":
+            allowed = set(ExtensionReason.values)
+            if not isinstance(value, list) or not set(value) <= allowed:
+                fail(setting.key, _("Must be a list of these codes: %s.") % ", ".join(allowed))
+        elif setting.kind == "weekdays":
+            if not isinstance(value, list) or not set(value) <= set(range(1, 8)) or len(value) > 6:
+                fail(setting.key, _("Must be a list of weekday numbers from 1 to 7."))
+        elif setting.kind == "authority" and value not in AssessingAuthority.values:
+            fail(setting.key, _("Must be one of: %s.") % ", ".join(AssessingAuthority.values))
+    if errors:
+        raise RuleError(errors)
+
+    reflection, grants = values["reflection"], values["grants"]
+    if reflection["base_days"] > reflection["max_days"]:
+        fail("reflection.max_days", _("The period at most cannot be shorter than the period."))
+    calendar = values["calendar"]
+    supported = holidays.list_supported_countries()
+    if calendar["country"] not in supported:
+        fail("calendar.country", _("Not a country of the holidays library."))
+    elif calendar["subdivision"] and calendar["subdivision"] not in supported[calendar["country"]]:
+        fail(
+            "calendar.subdivision",
+            _("Not a region of this country: %s.") % ", ".join(supported[calendar["country"]]),
+        )
+    if errors:
+        raise RuleError(errors)
+    return Rules(
+        effective_from=effective_from,
+        reflection=Reflection(
+            base_days=reflection["base_days"],
+            max_days=reflection["max_days"],
+            extension_reasons=tuple(reflection["extension_reasons"]),
+        ),
+        grants=Grants(**{f.name: grants[f.name] for f in fields(Grants)}),
+        queues=QueueLimits(**{f.name: values["queues"][f.name] for f in fields(QueueLimits)}),
+        authority=dict(values["authority"]),
+        calendar=Calendar(
+            country=calendar["country"],
+            subdivision=calendar["subdivision"],
+            weekend=tuple(calendar["weekend"]),
+        ),
+    )
+
+
+def display(setting: Setting, value: Any) -> str:
+    """A value as the comparison page shows it."""
+    if value is None:
+        return "–"
+    if setting.kind == "codes":
+        labels = dict(ExtensionReason.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value) or "–"
+    if setting.kind == "authority":
+        return str(dict(AssessingAuthority.choices).get(value, value))
+    if setting.kind == "weekdays":
+        return ", ".join(str(v) for v in value)
+    if setting.kind == "amount":
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+def differences(before: dict | None, after: dict) -> list[dict]:
+    """Every setting side by side: its label, the value in force, the proposed one, and
+    whether it changes."""
+    rows = []
+    for setting in SETTINGS:
+        old = get(before, setting.key) if before is not None else None
+        new = get(after, setting.key)
+        rows.append(
+            {
+                "key": setting.key,
+                "label": setting.label,
+                "applies_at": setting.applies_at,
+                "before": display(setting, old),
+                "after": display(setting, new),
+                "changed": before is not None and old != new,
+            }
+        )
+    return rows
