@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     path("api/", include("api.urls")),
     path("api-clients/", include("api.page_urls")),
+    path("rules/", include("rules.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -354,6 +354,16 @@ MATRIX = [
     ("api_clients:revoke", "api_client", "get", ADMINISTERS),
     ("api_clients:revoke", "api_client", "post", ADMINISTERS),
     ("api_clients:rotate", "missing", "get", [LOGIN, 403, 403, 403, 403, 403, 404]),
+    # The rules of the mechanism: supervisors propose and approve ---------------------------------
+    ("rules:list", None, "get", REVIEW),
+    ("rules:propose", None, "get", REVIEW),
+    # An empty proposal is refused on the page, field by field.
+    ("rules:propose", None, "post", REVIEW),
+    ("rules:detail", "rule_version", "get", REVIEW),
+    ("rules:detail", "missing", "get", [LOGIN, 403, 403, 403, 404, 403, 403]),
+    # A decision without its note or confirmation is refused with a message on the page.
+    ("rules:decide", "rule_version", "post", [LOGIN, 403, 403, 403, 302, 403, 403]),
+    ("rules:decide", "rule_version", "get", POST_ONLY),
     # The admin -----------------------------------------------------------------------------------
     ("admin:index", None, "get", _staff(200)),
     ("admin:app_list", "auth", "get", _staff(200)),

@@ -27,6 +27,7 @@ from cases.models import Case
 from cmm.audit.models import AuditEvent
 from cmm.core import drafts
 from repatriation import services as return_services
+from rules import services as rule_services
 from tests.factories import UserFactory, case_in, make_inquiry
 from tests.twofactor import app_device_for, code_now
 
@@ -189,8 +190,18 @@ def build_world() -> World:
         expires_on=timezone.localdate() + timedelta(days=30),
     )
 
+    # A supervisor's proposal of new rules: the supervisors' pages act on it.
+    rules_now = rule_services.in_force().values
+    proposal = rule_services.version_propose(
+        actor=users["supervisor"],
+        effective_from=timezone.localdate() + timedelta(days=30),
+        values=rules_now,
+        reason="Matrix: a proposal for the permission matrix.",
+    )
+
     ids = {
         "missing": 999_999,
+        "rule_version": proposal.pk,
         "api_client": api_client.pk,
         "received_ref": received.reference,
         "received": received.pk,

@@ -51,4 +51,5 @@ def navigation(request: HttpRequest) -> dict:
     nav["search"] = case_role or Role.HOTLINE in roles
     nav["is_account_admin"] = user.is_staff and user.has_perm("auth.view_user")
     nav["api_clients"] = user.has_perm("api.manage_apiclient")
+    nav["rules"] = user.has_perm("rules.view_ruleversion")
     return {"nav": nav}

@@ -48,6 +48,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         # Contact persons handle their own cases' returns through cases.work_on_case.
         "repatriation.manage_prepared_return",
+        # The rules of the mechanism: propose a new version; approve another's.
+        "rules.view_ruleversion",
+        "rules.propose_ruleversion",
+        "rules.approve_ruleversion",
     ],
     Role.STATISTICS: ["cases.view_statistics"],
     Role.ADMINISTRATOR: [
