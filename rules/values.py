@@ -11,16 +11,16 @@ from typing import Any
 
 import holidays
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cmm.core.codes import AssessingAuthority, ExtensionReason, ResidenceStatus
 
 # The dates the rules apply at (a documented choice per rule, README "The rules as data").
-DECISION_DATE = _lazy("the decision date")
-OFFER_ACCEPTED = _lazy("the date the return's offer was accepted")
-REPORT_SENT = _lazy("the date the interview report is sent")
-RECORD_DATE = _lazy("the record's own date (received, last activity, step, end)")
+DECISION_DATE = _("the decision date")
+OFFER_ACCEPTED = _("the date the return's offer was accepted")
+REPORT_SENT = _("the date the interview report is sent")
+RECORD_DATE = _("the record's own date (received, last activity, step, end)")
 
 
 @dataclass(frozen=True)
@@ -83,52 +83,52 @@ class Setting:
 
 
 SETTINGS: list[Setting] = [
-    Setting("reflection.base_days", _lazy("Reflection period"), "days", DECISION_DATE),
-    Setting("reflection.max_days", _lazy("Reflection period at most"), "days", DECISION_DATE),
+    Setting("reflection.base_days", _("Reflection period"), "days", DECISION_DATE),
+    Setting("reflection.max_days", _("Reflection period at most"), "days", DECISION_DATE),
     Setting(
         "reflection.extension_reasons",
-        _lazy("Reasons an extension may be granted for"),
+        _("Reasons an extension may be granted for"),
         "codes",
         DECISION_DATE,
     ),
-    Setting("grants.currency", _lazy("Currency of the grants"), "text", OFFER_ACCEPTED),
-    Setting("grants.in_kind_per_adult", _lazy("In-kind grant per adult"), "amount", OFFER_ACCEPTED),
-    Setting("grants.in_kind_per_child", _lazy("In-kind grant per child"), "amount", OFFER_ACCEPTED),
+    Setting("grants.currency", _("Currency of the grants"), "text", OFFER_ACCEPTED),
+    Setting("grants.in_kind_per_adult", _("In-kind grant per adult"), "amount", OFFER_ACCEPTED),
+    Setting("grants.in_kind_per_child", _("In-kind grant per child"), "amount", OFFER_ACCEPTED),
     Setting(
         "grants.cash_without_children",
-        _lazy("Cash grant without children"),
+        _("Cash grant without children"),
         "amount",
         OFFER_ACCEPTED,
     ),
     Setting(
         "grants.cash_with_children",
-        _lazy("Cash grant with children (to the provider)"),
+        _("Cash grant with children (to the provider)"),
         "amount",
         OFFER_ACCEPTED,
     ),
-    Setting("grants.cash_months", _lazy("Cash paid over (months)"), "months", OFFER_ACCEPTED),
+    Setting("grants.cash_months", _("Cash paid over (months)"), "months", OFFER_ACCEPTED),
     Setting(
         "grants.last_payment_months",
-        _lazy("Last payment at most (months after departure)"),
+        _("Last payment at most (months after departure)"),
         "months",
         OFFER_ACCEPTED,
     ),
     Setting(
         "queues.untriaged_working_days",
-        _lazy("Triage due within (working days)"),
+        _("Triage due within (working days)"),
         "working_days",
         RECORD_DATE,
     ),
     Setting(
         "queues.reflection_warning_days",
-        _lazy("Reflection periods shown before their end"),
+        _("Reflection periods shown before their end"),
         "days",
         RECORD_DATE,
     ),
-    Setting("queues.inactive_days", _lazy("Course inactive after"), "days", RECORD_DATE),
+    Setting("queues.inactive_days", _("Course inactive after"), "days", RECORD_DATE),
     Setting(
         "queues.stalled_return_days",
-        _lazy("Prepared return stalled after"),
+        _("Prepared return stalled after"),
         "days",
         RECORD_DATE,
     ),
@@ -136,9 +136,9 @@ SETTINGS: list[Setting] = [
         Setting(f"authority.{status}", label, "authority", REPORT_SENT)
         for status, label in ResidenceStatus.choices
     ),
-    Setting("calendar.country", _lazy("Working-day calendar: country"), "text", RECORD_DATE),
-    Setting("calendar.subdivision", _lazy("Working-day calendar: region"), "text", RECORD_DATE),
-    Setting("calendar.weekend", _lazy("Weekend days (1 = Monday)"), "weekdays", RECORD_DATE),
+    Setting("calendar.country", _("Working-day calendar: country"), "text", RECORD_DATE),
+    Setting("calendar.subdivision", _("Working-day calendar: region"), "text", RECORD_DATE),
+    Setting("calendar.weekend", _("Weekend days (1 = Monday)"), "weekdays", RECORD_DATE),
 ]
 INTEGER_KINDS = {"days", "months", "amount", "working_days"}
 
@@ -165,48 +165,53 @@ def parse(values: Any, effective_from: date) -> Rules:
         errors.setdefault(key, []).append(message)
 
     if not isinstance(values, dict):
-        raise RuleError({"values": [_("The values must be an object of groups.")]})
+        raise RuleError({"values": [gettext("The values must be an object of groups.")]})
     known = {s.key for s in SETTINGS}
     for group, inner in values.items():
         if not isinstance(inner, dict):
-            fail(group, _("Unknown group of settings."))
+            fail(group, gettext("Unknown group of settings."))
             continue
         for name in inner:
             if f"{group}.{name}" not in known:
-                fail(f"{group}.{name}", _("Unknown setting."))
+                fail(f"{group}.{name}", gettext("Unknown setting."))
     for setting in SETTINGS:
         value = get(values, setting.key)
         if value is None:
-            fail(setting.key, _("Missing."))
+            fail(setting.key, gettext("Missing."))
         elif setting.kind in INTEGER_KINDS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                fail(setting.key, _("Must be a whole number of at least 1."))
+                fail(setting.key, gettext("Must be a whole number of at least 1."))
         elif setting.kind == "text":
             if not isinstance(value, str) or len(value) > 16:
-                fail(setting.key, _("Must be a text of at most 16 characters."))
+                fail(setting.key, gettext("Must be a text of at most 16 characters."))
         elif setting.kind == "codes":
             allowed = set(ExtensionReason.values)
             if not isinstance(value, list) or not set(value) <= allowed:
-                fail(setting.key, _("Must be a list of these codes: %s.") % ", ".join(allowed))
+                fail(
+                    setting.key, gettext("Must be a list of these codes: %s.") % ", ".join(allowed)
+                )
         elif setting.kind == "weekdays":
             if not isinstance(value, list) or not set(value) <= set(range(1, 8)) or len(value) > 6:
-                fail(setting.key, _("Must be a list of weekday numbers from 1 to 7."))
+                fail(setting.key, gettext("Must be a list of weekday numbers from 1 to 7."))
         elif setting.kind == "authority" and value not in AssessingAuthority.values:
-            fail(setting.key, _("Must be one of: %s.") % ", ".join(AssessingAuthority.values))
+            fail(setting.key, gettext("Must be one of: %s.") % ", ".join(AssessingAuthority.values))
     if errors:
         raise RuleError(errors)
 
     reflection, grants = values["reflection"], values["grants"]
     if reflection["base_days"] > reflection["max_days"]:
-        fail("reflection.max_days", _("The period at most cannot be shorter than the period."))
+        fail(
+            "reflection.max_days", gettext("The period at most cannot be shorter than the period.")
+        )
     calendar = values["calendar"]
     supported = holidays.list_supported_countries()
     if calendar["country"] not in supported:
-        fail("calendar.country", _("Not a country of the holidays library."))
+        fail("calendar.country", gettext("Not a country of the holidays library."))
     elif calendar["subdivision"] and calendar["subdivision"] not in supported[calendar["country"]]:
         fail(
             "calendar.subdivision",
-            _("Not a region of this country: %s.") % ", ".join(supported[calendar["country"]]),
+            gettext("Not a region of this country: %s.")
+            % ", ".join(supported[calendar["country"]]),
         )
     if errors:
         raise RuleError(errors)
