@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cmm.core.codes import AssessingAuthority, ExtensionReason
 from cmm.core.forms import DkfdsFormMixin
-from rules.values import INTEGER_KINDS, SETTINGS, RuleError, get, parse
+from rules.values import DEFAULT_AUTHORITIES, INTEGER_KINDS, SETTINGS, RuleError, get, parse
 
 WEEKDAYS = [
     (1, _("Monday")),
@@ -48,7 +48,7 @@ def _field(setting) -> forms.Field:
     if setting.kind == "authority":
         return forms.ChoiceField(
             label=_("Who assesses: %(status)s") % {"status": label},
-            choices=AssessingAuthority.choices,
+            choices=[(a.value, a.label) for a in DEFAULT_AUTHORITIES],
         )
     return forms.CharField(
         label=label, max_length=16, required=setting.key != "calendar.subdivision"

@@ -154,7 +154,21 @@ class RuleError(ValueError):
 
 def get(values: dict, key: str) -> Any:
     group, name = key.split(".")
-    return values.get(group, {}).get(name)
+    inner = values.get(group)
+    return inner.get(name) if isinstance(inner, dict) else None
+
+
+# Who may be named to assess by residence status: the authorities that also grant the
+# reflection period (a court is chosen per course, with a reason).
+DEFAULT_AUTHORITIES = (AssessingAuthority.CMM, AssessingAuthority.IMMIGRATION_SERVICE)
+# Days and months are stored in small integer columns (a period's days, for one).
+LARGEST = {"days": 32767, "months": 32767, "working_days": 32767, "amount": 2**31 - 1}
+
+
+def _scalars(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in value
+    )
 
 
 def parse(values: Any, effective_from: date) -> Rules:
@@ -181,20 +195,22 @@ def parse(values: Any, effective_from: date) -> Rules:
         elif setting.kind in INTEGER_KINDS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 fail(setting.key, gettext("Must be a whole number of at least 1."))
+            elif value > LARGEST[setting.kind]:
+                fail(setting.key, gettext("At most %s.") % LARGEST[setting.kind])
         elif setting.kind == "text":
             if not isinstance(value, str) or len(value) > 16:
                 fail(setting.key, gettext("Must be a text of at most 16 characters."))
         elif setting.kind == "codes":
             allowed = set(ExtensionReason.values)
-            if not isinstance(value, list) or not set(value) <= allowed:
+            if not _scalars(value) or not set(value) <= allowed:
                 fail(
                     setting.key, gettext("Must be a list of these codes: %s.") % ", ".join(allowed)
                 )
         elif setting.kind == "weekdays":
-            if not isinstance(value, list) or not set(value) <= set(range(1, 8)) or len(value) > 6:
+            if not _scalars(value) or not set(value) <= set(range(1, 8)) or len(value) > 6:
                 fail(setting.key, gettext("Must be a list of weekday numbers from 1 to 7."))
-        elif setting.kind == "authority" and value not in AssessingAuthority.values:
-            fail(setting.key, gettext("Must be one of: %s.") % ", ".join(AssessingAuthority.values))
+        elif setting.kind == "authority" and value not in DEFAULT_AUTHORITIES:
+            fail(setting.key, gettext("Must be one of: %s.") % ", ".join(DEFAULT_AUTHORITIES))
     if errors:
         raise RuleError(errors)
 
