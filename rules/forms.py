@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cmm.core.codes import AssessingAuthority, ExtensionReason
+from cmm.core.codes import ExtensionReason
 from cmm.core.forms import DkfdsFormMixin
 from rules.values import DEFAULT_AUTHORITIES, INTEGER_KINDS, SETTINGS, RuleError, get, parse
 
