@@ -76,20 +76,7 @@ class ProposalForm(DkfdsFormMixin, forms.Form):
             self.fields[name].help_text = _("Applies by %(date)s.") % {"date": setting.applies_at}
             self.initial.setdefault(name, get(current, setting.key))
         # The mixin styled the fields it saw; style the ones added here too.
-        self._style()
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if "class" in widget.attrs or isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                css = "form-checkbox"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-input"
-            widget.attrs["class"] = css
+        self.style_fields()
 
     def values(self) -> dict:
         """The proposal's values in the rule file's shape."""

@@ -14,10 +14,16 @@ class DkfdsFormMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Give the fields their classes; a form that adds fields after __init__ calls it
+        again (a field styled already is left as it is)."""
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
+            if isinstance(widget, forms.HiddenInput) or getattr(widget, "_styled", False):
                 continue
+            widget._styled = True
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 css = "form-checkbox"
             elif isinstance(widget, forms.Select):

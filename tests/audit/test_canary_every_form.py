@@ -447,6 +447,11 @@ PAGES = [
     P("api_clients:rotate", "api_client", "administrator", typed=False),
     # The canary is not the client's name: refused on the page.
     P("api_clients:revoke", "api_client", "administrator"),
+    # The rules: a proposal (the canary is no currency or calendar: refused field by field)
+    # and the decision on one (its proposer withdraws it with the canary as the note).
+    P("rules:list", None, "supervisor", **NOTHING_TYPED),
+    P("rules:propose", None, "supervisor"),
+    P("rules:detail", "rule_version", "supervisor", ("rules:decide",)),
 ]
 
 
