@@ -4,6 +4,8 @@
 -- redirect to the login page would otherwise pass as a success). done() writes the
 -- figures as JSON to BENCH_LOAD_OUT.
 
+dofile("bench/wrk_report.lua")
+
 local threads = {}
 local thread_count = 0
 
@@ -51,32 +53,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local bad, seen = 0, 0
-  local by_status = {}
-  for _, thread in ipairs(threads) do
-    bad = bad + thread:get("not_ok")
-    seen = seen + thread:get("responses")
-    for status, n in pairs(thread:get("statuses")) do
-      by_status[#by_status + 1] = string.format('"%d": %d', status, n)
-    end
-  end
-  local e = summary.errors
-  local seconds = summary.duration / 1e6
-  local out = io.open(os.getenv("BENCH_LOAD_OUT"), "w")
-  out:write(string.format([[{
-  "tool": "wrk",
-  "connections": 50,
-  "seconds": %.1f,
-  "requests": %d,
-  "requests_per_second": %.1f,
-  "latency_ms": {"p50": %.1f, "p90": %.1f, "p95": %.1f, "p99": %.1f, "max": %.1f},
-  "errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "not_200": %d},
-  "not_200_by_status": {%s},
-  "responses_checked": %d
-}
-]], seconds, summary.requests, summary.requests / seconds,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.timeout, bad, table.concat(by_status, ", "), seen))
-  out:close()
+  write_report(threads, summary, latency, { connections = 50, expected = 200 })
 end

@@ -4,6 +4,8 @@
 -- so no request is a retry). Anything but 201 counts as an error. done() writes the figures
 -- as JSON to BENCH_LOAD_OUT, as bench/load.lua does.
 
+dofile("bench/wrk_report.lua")
+
 local threads = {}
 local thread_count = 0
 
@@ -42,34 +44,9 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local bad, seen = 0, 0
-  local by_status = {}
-  for _, thread in ipairs(threads) do
-    bad = bad + thread:get("not_ok")
-    seen = seen + thread:get("responses")
-    for status, n in pairs(thread:get("statuses")) do
-      by_status[#by_status + 1] = string.format('"%d": %d', status, n)
-    end
-  end
-  local e = summary.errors
-  local seconds = summary.duration / 1e6
-  local out = io.open(os.getenv("BENCH_LOAD_OUT"), "w")
-  out:write(string.format([[{
-  "tool": "wrk",
-  "request": "POST /api/v1/inquiries/",
-  "connections": %d,
-  "seconds": %.1f,
-  "requests": %d,
-  "requests_per_second": %.1f,
-  "latency_ms": {"p50": %.1f, "p90": %.1f, "p95": %.1f, "p99": %.1f, "max": %.1f},
-  "errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "not_201": %d},
-  "not_201_by_status": {%s},
-  "responses_checked": %d
-}
-]], tonumber(os.getenv("BENCH_API_CONNECTIONS") or "0"), seconds, summary.requests,
-    summary.requests / seconds,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.timeout, bad, table.concat(by_status, ", "), seen))
-  out:close()
+  write_report(threads, summary, latency, {
+    request = "POST /api/v1/inquiries/",
+    connections = tonumber(os.getenv("BENCH_API_CONNECTIONS") or "0"),
+    expected = 201,
+  })
 end
