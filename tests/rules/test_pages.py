@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from rules import services
 from rules.forms import field_name
 from rules.models import RuleVersion
 from rules.values import SETTINGS, get
-from tests.factories import UserFactory
+from tests.factories import UserFactory, case_in
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,13 @@ def test_the_list_shows_the_rules_in_force_and_what_is_coming(login, tove, vibek
     page = login(tove).get(reverse("rules:list")).content.decode()
     assert "Længere periode." in page and "(kommende)" in page
     assert "afgørelsesdatoen" in page
+
+
+def test_a_page_reads_the_rules_once_however_many_ask(login, tove, karin, hanne):
+    for _ in range(3):
+        case_in("in_support", hotline=hanne, supervisor=tove, contact=karin)
+    client = login(tove)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("cases:queues")).status_code == 200
+    reads = [q for q in captured.captured_queries if "rules_ruleversion" in q["sql"]]
+    assert len(reads) == 1
