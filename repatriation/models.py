@@ -186,17 +186,21 @@ class PreparedReturn(ConcurrentTransitionMixin, models.Model):
 
     @property
     def adult_rates(self) -> bool:
-        """Adults, and unaccompanied minors, are granted at adult rates."""
+        """Adults, and unaccompanied minors, are granted at adult rates: the person's age
+        on the grants' day, so a child's caps do not change when the child turns 18."""
         person = self.case.person
-        return not person.is_minor or person.unaccompanied_minor
+        return not person.minor_on(self.grants_day) or person.unaccompanied_minor
+
+    @property
+    def grants_day(self) -> date:
+        """The day the offer was accepted (today until it is; a return imported without that
+        day, its departure): the grants are those of this day."""
+        return self.offer_accepted_on or self.departure_on or timezone.localdate()
 
     @property
     def grants(self) -> Grants:
-        """The grant rules of the day the offer was accepted (today until it is; a return
-        imported without that day, its departure's): a return keeps the caps it was
-        offered under."""
-        day = self.offer_accepted_on or self.departure_on or timezone.localdate()
-        return rules.at(day).grants
+        """The grant rules of the grants' day: a return keeps the caps it was offered under."""
+        return rules.at(self.grants_day).grants
 
     @property
     def in_kind_cap(self) -> int:

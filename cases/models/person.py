@@ -84,8 +84,11 @@ class Person(models.Model):
 
     @property
     def is_minor(self) -> bool:
+        return self.minor_on(timezone.localdate())
+
+    def minor_on(self, day: date) -> bool:
         """Derived from the date of birth where known, else the declared flag."""
-        age = self.age()
+        age = self.age(day)
         return age < ADULT_AGE if age is not None else self.declared_minor
 
     @property

@@ -415,3 +415,24 @@ def test_an_earlier_years_statistics_are_unchanged_by_an_approved_change(make, k
         make("in_support")  # a course of the new year, under the new rules
         after = statistics_for(2027)
     assert before["assessed"] and before == after
+
+
+def test_a_childs_caps_are_fixed_on_the_day_the_offer_was_accepted(make, karin):
+    case = make("in_support")
+    # Seventeen on the day the offer is accepted, eighteen a month later.
+    eighteenth = timezone.localdate() + timedelta(days=30)
+    case.person.birth_date = eighteenth.replace(year=eighteenth.year - 18)
+    case.person.save(update_fields=["birth_date"])
+    prepared = return_services.return_start(actor=karin, case_id=case.pk, case_version=case.version)
+    prepared = return_services.return_update(
+        actor=karin,
+        return_id=prepared.pk,
+        version=prepared.version,
+        data={"offer_accepted_on": timezone.localdate()},
+    )
+    child = rules.today().grants
+    assert (prepared.in_kind_cap, prepared.cash_cap) == (child.in_kind_per_child, 0)
+    with time_machine.travel(timezone.now() + timedelta(days=60)):
+        later = PreparedReturn.objects.get(pk=prepared.pk)
+        assert later.case.person.is_minor is False
+        assert (later.in_kind_cap, later.cash_cap) == (child.in_kind_per_child, 0)
