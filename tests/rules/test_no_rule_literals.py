@@ -11,18 +11,9 @@ import re
 from importlib import import_module
 from pathlib import Path
 
+from tests.test_layering import PACKAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = [
-    "cmm",
-    "rules",
-    "referrals",
-    "cases",
-    "repatriation",
-    "stats",
-    "retention",
-    "api",
-    "demo",
-]
 INITIAL = import_module("rules.migrations.0002_danish_rules").DANISH_RULES
 RULE_NAME = re.compile(
     r"(REFLECTION|BASE_DAYS|MAX_DAYS|STALE|INACTIVE|STALLED|UNTRIAGED|WARNING_DAYS|"
