@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import pages, views
@@ -22,4 +22,6 @@ urlpatterns = [
         name="schema",
     ),
     path("v1/docs/", pages.docs, name="docs"),
+    # Last: whatever else is asked for under /api/.
+    re_path(r"^(?P<rest>.*)$", _open(views.NoSuchEndpoint.as_view()), name="not_found"),
 ]

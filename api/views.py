@@ -225,3 +225,18 @@ class StatisticsYear(PartnerView):
         figures = published(year)
         audit.record_download(request.user, f"api:statistics-{year}.json")
         return Response(figures)
+
+
+@extend_schema(exclude=True)
+class NoSuchEndpoint(APIView):
+    """Any other URL under /api/ (a mistyped path, a POST without its trailing slash): a
+    404 in the API's error format, for every method, instead of Django's HTML page or a
+    redirect a partner's system would not follow. It says nothing of any record."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def initial(self, request, *args, **kwargs) -> None:
+        translation.activate(translation.get_language_from_request(request._request))
+        raise NotFound(_("Not found."))

@@ -344,6 +344,9 @@ MATRIX = [
     # Its schema and reference describe the interface, no record: public.
     ("api:schema", None, "get", [200] * 7),
     ("api:docs", None, "get", [200] * 7),
+    # Any other URL under /api/: 404 in the API's format, for anyone.
+    ("api:not_found", "v1/nothing/", "get", [404] * 7),
+    ("api:not_found", "v1/inquiries", "post", [404] * 7),
     # API clients: the administrator --------------------------------------------------------------
     ("api_clients:list", None, "get", ADMINISTERS),
     ("api_clients:create", None, "get", ADMINISTERS),

@@ -186,3 +186,21 @@ def test_answers_kept_for_retries_are_forgotten_after_the_set_days(police):
     with time_machine.travel(timezone.now() + timedelta(days=days, minutes=1)):
         assert forget_idempotency_keys() == 1
     assert not IdempotentRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/nothing/"),
+        ("get", "/api/v1/statistics/abc/"),
+        ("post", "/api/v1/inquiries"),  # without its trailing slash
+        ("delete", "/api/v2/inquiries/"),
+    ],
+)
+def test_an_unknown_url_under_the_api_answers_404_in_the_api_format(client, method, path):
+    response = getattr(client, method)(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errors": [{"field": None, "code": "not_found", "message": "Not found."}]
+    }

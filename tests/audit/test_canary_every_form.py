@@ -562,6 +562,7 @@ NO_FREE_TEXT = {
     "api:inquiry": "the partner API: its canary test is tests/api/test_canary.py",
     "api:decisions": "the partner API: its canary test is tests/api/test_canary.py",
     "api:statistics": "the partner API: its canary test is tests/api/test_canary.py",
+    "api:not_found": "any other URL under /api/: takes nothing, answers 404",
 }
 DRAFTS = {"draft_save", "draft_restore", "draft_discard"}  # tested above with a canary
 # The admin's pages of models the administrator role may not change or add (403 in the

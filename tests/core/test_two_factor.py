@@ -91,6 +91,7 @@ def _concrete(route: str, world) -> str:
         "<id>": str(world["users"]["hotline"].pk),
         "^(?P<app_label>auth|": "auth/$",
         "(?P<url>.*)$": "nothing-here/",
+        "^(?P<rest>.*)$": "v1/nothing/",
     }
     url = route
     for pattern, value in samples.items():
