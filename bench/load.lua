@@ -6,26 +6,14 @@
 
 dofile("bench/wrk_report.lua")
 
-local threads = {}
-local thread_count = 0
-
-function setup(thread)
-  thread:set("index", thread_count)
-  thread_count = thread_count + 1
-  table.insert(threads, thread)
-end
-
 local mine = {}
 local turn = 0
-responses = 0
-not_ok = 0
-statuses = {}
 
 function init(args)
   local all = dofile(os.getenv("BENCH_SESSIONS"))
-  local count = tonumber(os.getenv("BENCH_THREADS") or "2")
+  local thread_total = tonumber(os.getenv("BENCH_THREADS") or "2")
   for i, session in ipairs(all) do
-    if (i - 1) % count == index then
+    if (i - 1) % thread_total == index then
       table.insert(mine, session)
     end
   end
@@ -45,11 +33,7 @@ function request()
 end
 
 function response(status, headers, body)
-  responses = responses + 1
-  if status ~= 200 then
-    not_ok = not_ok + 1
-    statuses[status] = (statuses[status] or 0) + 1
-  end
+  count(status, 200)
 end
 
 function done(summary, latency, requests)

@@ -6,20 +6,8 @@
 
 dofile("bench/wrk_report.lua")
 
-local threads = {}
-local thread_count = 0
-
-function setup(thread)
-  thread:set("index", thread_count)
-  thread_count = thread_count + 1
-  table.insert(threads, thread)
-end
-
 local api
 local sent = 0
-responses = 0
-not_ok = 0
-statuses = {}
 
 function init(args)
   api = dofile(os.getenv("BENCH_API"))
@@ -36,11 +24,7 @@ function request()
 end
 
 function response(status, headers, body)
-  responses = responses + 1
-  if status ~= 201 then
-    not_ok = not_ok + 1
-    statuses[status] = (statuses[status] or 0) + 1
-  end
+  count(status, 201)
 end
 
 function done(summary, latency, requests)

@@ -1,6 +1,26 @@
--- Shared by bench/load.lua and bench/load_api.lua: the figures of a wrk run written as JSON
--- to BENCH_LOAD_OUT. `threads` are the threads setup() kept; each counts in its globals
--- `responses`, `not_ok` and `statuses` the answers other than the `expected` status.
+-- Shared by bench/load.lua and bench/load_api.lua: the threads' bookkeeping, the count of
+-- answers other than the expected status, and the figures of a wrk run written as JSON to
+-- BENCH_LOAD_OUT.
+
+threads = {}
+thread_count = 0
+responses = 0
+not_ok = 0
+statuses = {}
+
+function setup(thread)
+  thread:set("index", thread_count)
+  thread_count = thread_count + 1
+  table.insert(threads, thread)
+end
+
+function count(status, expected)
+  responses = responses + 1
+  if status ~= expected then
+    not_ok = not_ok + 1
+    statuses[status] = (statuses[status] or 0) + 1
+  end
+end
 
 function write_report(threads, summary, latency, fields)
   local bad, seen = 0, 0
