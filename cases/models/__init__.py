@@ -2,7 +2,6 @@ from cases.models.assessment import (
     AssessingAuthority,
     Assessment,
     CriminalKind,
-    ForcedLabourIndustry,
     Outcome,
     SexualKind,
 )
@@ -24,17 +23,16 @@ from cases.models.support import (
     Extension,
     ExtensionReason,
     FiledBy,
-    HousingType,
     MinorCare,
     NotFiledReason,
     Placement,
-    PlacementEndReason,
     PoliceReport,
     Provision,
     ReflectionPeriod,
     ServiceKind,
     SupportService,
 )
+from cmm.core.codes import ForcedLabourIndustry, HousingType, PlacementEndReason
 
 __all__ = [
     "INDICATORS",

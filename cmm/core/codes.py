@@ -52,6 +52,40 @@ class ExploitationForm(models.TextChoices):
     UNRESOLVED = "unresolved", _("Unresolved")
 
 
+class ForcedLabourIndustry(models.TextChoices):
+    RESTAURANT = "restaurant", _("Restaurant")
+    CONSTRUCTION = "construction", _("Construction")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    CLEANING = "cleaning", _("Cleaning")
+    DOMESTIC_WORK = "domestic_work", _("Domestic work")
+    TRANSPORT = "transport", _("Transport")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    EXPORT = "export", _("Export")
+    FISHING = "fishing", _("Fishing")
+    MULTIPLE = "multiple", _("Several industries")
+    OTHER = "other", _("Other")
+    UNRESOLVED = "unresolved", _("Unresolved")
+
+
+class HousingType(models.TextChoices):
+    SPECIALISED_CRISIS_CENTRE = "specialised_crisis_centre", _("Specialised crisis centre")
+    CRISIS_CENTRE = "crisis_centre", _("Crisis centre")
+    ASYLUM_CENTRE = "asylum_centre", _("Asylum centre")
+    SHELTER = "shelter", _("Shelter")
+    MUNICIPAL_OFFER = "municipal_offer", _("Municipal offer (Service Act §§109-110)")
+    PRIVATE = "private", _("Private")
+    CUSTODY = "custody", _("Custody")
+    NONE = "none", _("No housing")
+
+
+class PlacementEndReason(models.TextChoices):
+    MOVED = "moved", _("Moved to another placement")
+    DISAPPEARED = "disappeared", _("Disappeared")
+    LEFT = "left", _("Left on own initiative")
+    COURSE_ENDED = "course_ended", _("The course ended")
+    OTHER = "other", _("Other")
+
+
 class ResidenceStatus(models.TextChoices):
     LEGAL_RESIDENCE = "legal_residence", _("Legal residence")
     ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
