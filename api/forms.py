@@ -6,17 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from api.clients import client_errors
 from api.models import DECIDING_AUTHORITIES, Scope
-from cmm.core.codes import ContactActor
 from cmm.core.forms import DkfdsFormMixin
+from rules.codes import CodeField
 
 
 class ApiClientForm(DkfdsFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=100, help_text=_("The partner and its system.")
     )
-    partner_type = forms.ChoiceField(
+    partner_type = CodeField(
+        "contact_actor",
         label=_("Partner type"),
-        choices=[("", "---------"), *ContactActor.choices],
         help_text=_("Referrals from this client are registered with this caller type."),
     )
     authority = forms.ChoiceField(

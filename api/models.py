@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AssessingAuthority
-from cmm.core.codes import ContactActor
+from rules import codes
+from rules.codes import CodeValidator
 
 
 class Scope(models.TextChoices):
@@ -35,7 +36,9 @@ class ApiClient(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    partner_type = models.CharField(_("partner type"), max_length=32, choices=ContactActor.choices)
+    partner_type = models.CharField(
+        _("partner type"), max_length=32, validators=[CodeValidator("contact_actor")]
+    )
     authority = models.CharField(
         _("deciding authority"),
         max_length=32,
@@ -84,6 +87,8 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    get_partner_type_display = codes.display("partner_type", "contact_actor")
 
     def get_scopes_display(self) -> list[str]:
         return [str(Scope(s).label) for s in self.scopes if s in Scope.values]

@@ -44,6 +44,8 @@ class PersonSerializer(StrictSerializer):
     language = serializers.CharField(max_length=100, required=False, allow_blank=True)
     interpreter_needed = serializers.BooleanField(required=False, allow_null=True, default=None)
     whereabouts = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # The API speaks the code list's statistics categories, which are fixed: a partner's
+    # system is built against the published schema; CMM's own finer codes are for its forms.
     suspected_exploitation = serializers.ChoiceField(
         choices=ExploitationForm.choices, required=False, allow_blank=True
     )

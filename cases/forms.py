@@ -10,13 +10,10 @@ from cases.models import (
     CriminalKind,
     ExtensionReason,
     FiledBy,
-    ForcedLabourIndustry,
-    HousingType,
     Interview,
     NotFiledReason,
     Outcome,
     Person,
-    PlacementEndReason,
     Provision,
     ServiceKind,
     SexualKind,
@@ -25,9 +22,11 @@ from cases.models.case import DIRECT_END_STATUSES
 from cases.models.interview import INDICATORS
 from cases.models.support import POLICE_DISTRICTS, MinorPlacement
 from cases.services import INTERVIEW_FIELDS, birth_date_from_age
-from cmm.core.codes import ContactActor, ExploitationForm, nationality_choices
+from cmm.core.codes import ExploitationForm, nationality_choices
 from cmm.core.forms import DkfdsFormMixin
 from cmm.core.roles import Role
+from rules import codes
+from rules.codes import CodeField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -214,21 +213,19 @@ class AssessmentForm(VersionForm):
     decision_received_on = forms.DateField(
         label=_("Decision received on"), widget=DATE, required=False
     )
-    contact_actor = forms.ChoiceField(
+    contact_actor = CodeField(
+        "contact_actor",
         label=_("Contact-creating actor"),
-        choices=_choices(ContactActor.choices),
         required=False,
         help_text=_("Who first made contact with the person."),
     )
-    exploitation_form = forms.ChoiceField(
-        label=_("Form of exploitation"), choices=_choices(ExploitationForm.choices), required=False
+    exploitation_form = CodeField(
+        "exploitation_form", label=_("Form of exploitation"), required=False
     )
     sexual_kind = forms.ChoiceField(
         label=_("Kind of sexual exploitation"), choices=_choices(SexualKind.choices), required=False
     )
-    forced_labour_industry = forms.ChoiceField(
-        label=_("Industry"), choices=_choices(ForcedLabourIndustry.choices), required=False
-    )
+    forced_labour_industry = CodeField("industry", label=_("Industry"), required=False)
     criminal_kinds = forms.MultipleChoiceField(
         label=_("Criminal acts"),
         choices=CriminalKind.choices,
@@ -243,7 +240,8 @@ class AssessmentForm(VersionForm):
 
     def clean(self):
         cleaned = super().clean()
-        form = cleaned.get("exploitation_form")
+        # A code counts under a form's category: its details are that category's.
+        form = codes.category("exploitation_form", cleaned.get("exploitation_form") or "")
         if cleaned.get("outcome") == Outcome.TRAFFICKED:
             for field in ("contact_actor", "exploitation_form"):
                 if not cleaned.get(field):
@@ -367,21 +365,17 @@ class ExtensionDecisionForm(DkfdsFormMixin, forms.Form):
 
 
 class PlacementForm(VersionForm):
-    housing_type = forms.ChoiceField(label=_("Type"), choices=_choices(HousingType.choices))
+    housing_type = CodeField("housing_type", label=_("Type"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     starts_on = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
     ends_on = forms.DateField(label=_("Until"), widget=DATE, required=False)
-    end_reason = forms.ChoiceField(
-        label=_("Reason it ended"), choices=_choices(PlacementEndReason.choices), required=False
-    )
+    end_reason = CodeField("placement_end_reason", label=_("Reason it ended"), required=False)
 
 
 class PlacementEndForm(VersionForm):
     placement = forms.IntegerField(widget=forms.HiddenInput)
     ends_on = forms.DateField(label=_("Ended on"), widget=DATE, initial=timezone.localdate)
-    reason = forms.ChoiceField(
-        label=_("Reason it ended"), choices=_choices(PlacementEndReason.choices)
-    )
+    reason = CodeField("placement_end_reason", label=_("Reason it ended"))
 
 
 class ServiceForm(VersionForm):

@@ -23,6 +23,7 @@ from cases.selectors import cases_visible_to
 from cmm.core.roles import Role, has_role
 from cmm.core.workdays import previous_working_day
 from referrals.models import OPEN_STATES, Inquiry, InquiryState, Urgency
+from rules import codes
 from rules.lookup import spans
 from rules.values import Rules
 
@@ -246,8 +247,13 @@ def apply_filters(queryset: QuerySet, kind: str, params: dict[str, str]) -> Quer
     if params.get("nationality"):
         queryset = queryset.filter(**{f"{prefix}person__nationality": params["nationality"]})
     if params.get("exploitation"):
+        # A form of exploitation is a statistics category: every code counting under it.
         queryset = queryset.filter(
-            **{f"{prefix}assessment__exploitation_form": params["exploitation"]}
+            **{
+                f"{prefix}assessment__exploitation_form__in": codes.codes_in(
+                    "exploitation_form", params["exploitation"]
+                )
+            }
         )
     if params.get("minor") in ("yes", "no"):
         adult_born_before = eighteen_years_before(timezone.localdate())

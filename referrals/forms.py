@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cmm.core.forms import DkfdsFormMixin
 from referrals.models import CloseReason, Inquiry, InquiryPerson, urgency_errors
+from rules.codes import CodeField
 
 # A call registered a few minutes "in the future" is clock skew, not a typo.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -18,6 +19,7 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
     )
+    caller_type = CodeField("contact_actor", label=_("Who contacts CMM"))
 
     class Meta:
         model = Inquiry
@@ -63,6 +65,10 @@ class InquiryForm(DkfdsFormMixin, forms.ModelForm):
 
 
 class InquiryPersonForm(DkfdsFormMixin, forms.ModelForm):
+    suspected_exploitation = CodeField(
+        "exploitation_form", label=_("Suspected exploitation"), required=False
+    )
+
     class Meta:
         model = InquiryPerson
         fields = [

@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cmm.core.codes import (
-    ContactActor,
-    ExploitationForm,
     Gender,
     country_display,
     nationality_choices,
 )
 from cmm.core.names import name_key
+from rules import codes
+from rules.codes import CodeValidator
 
 
 class Channel(models.TextChoices):
@@ -88,7 +88,7 @@ class Inquiry(ConcurrentTransitionMixin, models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     caller_type = models.CharField(
-        _("who contacts CMM"), max_length=32, choices=ContactActor.choices
+        _("who contacts CMM"), max_length=32, validators=[CodeValidator("contact_actor")]
     )
     caller_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     caller_contact = models.CharField(_("caller's contact details"), max_length=200, blank=True)
@@ -138,6 +138,8 @@ class Inquiry(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    get_caller_type_display = codes.display("caller_type", "contact_actor")
 
     class Meta:
         verbose_name = _("inquiry")
@@ -228,7 +230,10 @@ class InquiryPerson(models.Model):
     interpreter_needed = models.BooleanField(_("needs an interpreter"), null=True, blank=True)
     whereabouts = models.CharField(_("whereabouts"), max_length=200, blank=True)
     suspected_exploitation = models.CharField(
-        _("suspected exploitation"), max_length=32, choices=ExploitationForm.choices, blank=True
+        _("suspected exploitation"),
+        max_length=32,
+        validators=[CodeValidator("exploitation_form")],
+        blank=True,
     )
     case = models.ForeignKey(
         "cases.Case",
@@ -240,6 +245,9 @@ class InquiryPerson(models.Model):
     )
 
     get_nationality_display = country_display("nationality")
+    get_suspected_exploitation_display = codes.display(
+        "suspected_exploitation", "exploitation_form"
+    )
 
     class Meta:
         verbose_name = _("person concerned")

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class RulesConfig(AppConfig):
     """The referral mechanism's rules as dated data: periods, grant caps, who decides,
-    queue limits and the working-day calendar (the floor above the core: every course's
-    app reads its rules here, at the date each rule applies at)."""
+    queue limits, the working-day calendar and the code lists (the floor above the core:
+    every course's app reads its rules here, at the date each rule applies at)."""
 
     name = "rules"
     verbose_name = _("Rules of the mechanism")
@@ -25,3 +25,4 @@ def _initial_rules(sender, apps=None, **kwargs) -> None:
 
     initial = import_module("rules.migrations.0002_danish_rules")
     initial.create(apps or global_apps, None)
+    import_module("rules.migrations.0003_code_lists").fill(apps or global_apps, None)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
 from rules.models import RuleVersion
-from rules.values import RuleError, parse
+from rules.values import RuleError, Rules, history_problems, parse
 
 Status = RuleVersion.Status
 FIELDS = ("effective_from", "values", "reason", "status", "source")
@@ -30,6 +30,32 @@ def in_force(day: date | None = None) -> RuleVersion:
         approved.filter(effective_from__lte=day).order_by("-effective_from").first()
         or approved.order_by("effective_from").first()
     )
+
+
+def check_history(
+    values: dict[str, Any], effective_from: date, others: list[Rules] | None = None
+) -> None:
+    """RuleError if the version would drop a code of the version before it or count a
+    code under another category than the other approved versions (`others`; by default
+    those held, but for one of the same date, which it would replace)."""
+    version = parse(values, effective_from)
+    if others is None:
+        others = [
+            parse(held.values, held.effective_from)
+            for held in RuleVersion.objects.filter(status=Status.APPROVED)
+            .exclude(effective_from=effective_from)
+            .order_by("effective_from")
+        ]
+    problems = history_problems(version, others)
+    if problems:
+        raise RuleError(problems)
+
+
+def _refuse_history(values: dict[str, Any], effective_from: date) -> None:
+    try:
+        check_history(values, effective_from)
+    except RuleError as error:
+        raise Refused(str(error)) from error
 
 
 def _check_future(effective_from: date) -> None:
@@ -54,6 +80,7 @@ def version_propose(
         raise PermissionDenied
     _check_future(effective_from)
     parse(values, effective_from)
+    _refuse_history(values, effective_from)
     if not reason.strip():
         raise Refused(_("Say why the rules change."))
     if RuleVersion.objects.filter(status=Status.APPROVED, effective_from=effective_from).exists():
@@ -104,6 +131,8 @@ def version_approve(*, actor: AbstractBaseUser, version_id: int, note: str = "")
         raise Refused(_("A second supervisor approves: not the one who proposed it."))
     _check_future(version.effective_from)
     parse(version.values, version.effective_from)
+    # A version approved since the proposal may have added a code this one lacks.
+    _refuse_history(version.values, version.effective_from)
     if RuleVersion.objects.filter(
         status=Status.APPROVED, effective_from=version.effective_from
     ).exists():
@@ -160,7 +189,8 @@ def read_file(path: Path) -> tuple[str, list[tuple[date, str, dict]]]:
         if not reason:
             raise RuleFileError(_("Version %(n)s: the reason is missing.") % {"n": i})
         try:
-            parse(entry.get("values"), day)
+            earlier = [parse(values, held) for held, _reason, values in versions if held < day]
+            check_history(entry.get("values"), day, others=earlier)
         except RuleError as exc:
             raise RuleFileError(
                 _("Version %(n)s (%(day)s): %(errors)s") % {"n": i, "day": day, "errors": exc}
@@ -197,6 +227,7 @@ def load_file(path: Path, *, initial: bool = False) -> tuple[int, int]:
         if held is not None and held.values == values:
             unchanged += 1
             continue
+        _refuse_history(values, day)
         if not initial and day <= today:
             raise Refused(
                 _(

@@ -16,7 +16,7 @@ from cmm.core.exceptions import Refused
 from rules import services
 from rules.forms import DecisionForm, ProposalForm
 from rules.models import RuleVersion
-from rules.values import SETTINGS, differences
+from rules.values import CODE_LISTS, SETTINGS, differences, parse
 
 
 def _require(request: HttpRequest, perm: str = "rules.view_ruleversion") -> None:
@@ -36,6 +36,10 @@ def version_list(request: HttpRequest) -> HttpResponse:
             "proposals": versions.filter(status=RuleVersion.Status.PROPOSED),
             "versions": versions.exclude(status=RuleVersion.Status.PROPOSED),
             "rows": differences(None, current.values),
+            "code_lists": [
+                (spec, parse(current.values, current.effective_from).codes[name])
+                for name, spec in CODE_LISTS.items()
+            ],
             "may_propose": request.user.has_perm("rules.propose_ruleversion"),
             "today": timezone.localdate(),
         },

@@ -45,6 +45,7 @@ from cases.models import (
 from cases.models.person import ADULT_AGE, age_on
 from referrals.models import Channel, Inquiry, InquiryPerson, Subject
 from repatriation.models import DEPARTED, PreparedReturn, has_departed
+from rules import codes
 
 
 @dataclass
@@ -109,6 +110,11 @@ def assessed_in(year: int) -> list[Assessed]:
             "case__prepared_return__stopped_at",
         )
     )
+    # Each code counts under its statistics category (a code added later counts with the
+    # category it was given, so the tables keep their rows).
+    actors, forms, industries = (
+        codes.categories(name) for name in ("contact_actor", "exploitation_form", "industry")
+    )
     seen, result = set(), []
     for r in rows:
         if r["case__person_id"] in seen:
@@ -120,10 +126,10 @@ def assessed_in(year: int) -> list[Assessed]:
                 case_id=r["case_id"],
                 decided_on=r["decided_on"],
                 authority=r["authority"],
-                contact_actor=r["contact_actor"],
-                form=r["exploitation_form"],
+                contact_actor=actors.get(r["contact_actor"], r["contact_actor"]),
+                form=forms.get(r["exploitation_form"], r["exploitation_form"]),
                 sexual_kind=r["sexual_kind"],
-                industry=r["forced_labour_industry"],
+                industry=industries.get(r["forced_labour_industry"], r["forced_labour_industry"]),
                 criminal_kinds=sorted(r["criminal_kinds"] or []),
                 gender=r["case__person__gender"],
                 nationality=r["case__person__nationality"],
@@ -444,8 +450,9 @@ def _time_series(year: int) -> dict[str, dict[str, dict[str, int]]]:
     )
     form_counts: Counter = Counter()
     gender_counts: Counter = Counter()
+    forms = codes.categories("exploitation_form")
     for decided_year, form, gender, n in rows:
-        form_counts[(str(decided_year), form)] += n
+        form_counts[(str(decided_year), forms.get(form, form))] += n
         gender_counts[(str(decided_year), gender)] += n
     for table, counts in ((by_form, form_counts), (by_gender, gender_counts)):
         for (y, value), n in sorted(counts.items()):
@@ -493,7 +500,9 @@ def statistics_for(year: int, people: list[Assessed] | None = None) -> dict[str,
     about_victims: Counter = Counter()
     hotline: Counter = Counter()
     self_referrals = 0
-    for subject, channel, caller, n in inquiries:
+    callers = codes.categories("contact_actor")
+    for subject, channel, code, n in inquiries:
+        caller = callers.get(code, code)
         if subject == Subject.POSSIBLE_VICTIM:
             about_victims[channel] += n
             if caller == "self":

@@ -24,7 +24,6 @@ from cases.models import (
     CriminalKind,
     EndStatus,
     FiledBy,
-    ForcedLabourIndustry,
     Interview,
     NotFiledReason,
     Outcome,
@@ -38,9 +37,11 @@ from cases.models import (
 from cases.models.person import age_on
 from cases.services import birth_date_from_age
 from cmm.audit import services as audit
-from cmm.core.codes import STATELESS, ContactActor, ExploitationForm, Gender
+from cmm.core.codes import STATELESS, ExploitationForm, Gender
 from referrals.models import Channel, CloseReason, Inquiry, InquiryState, Subject
 from repatriation.models import PreparedReturn, ReturnState
+from rules import codes
+from rules.lookup import remembered
 
 IMPORT_USERNAME = "import"
 NATIONALITIES = {c.code for c in countries} | {"XK", STATELESS}
@@ -102,7 +103,7 @@ def _check_inquiry(line: _Line) -> None:
         line.fail("ref is missing")
     line.day(d, "received_on")
     line.code(d, "channel", Channel.values)
-    line.code(d, "caller_type", ContactActor.values)
+    line.code(d, "caller_type", codes.known("contact_actor"))
     line.code(d, "subject", Subject.values)
 
 
@@ -176,13 +177,16 @@ def _check_assessment(line: _Line, a: dict, has_interview: bool) -> None:
     line.code(a, "authority", AssessingAuthority.values)
     line.code(a, "outcome", Outcome.values)
     line.day(a, "decided_on")
-    line.code(a, "contact_actor", ContactActor.values, required=False)
+    line.code(a, "contact_actor", codes.known("contact_actor"), required=False)
     if not has_interview:
         line.fail("an assessment needs at least one interview")
     exploitation = a.get("exploitation") or {}
-    form = line.code(exploitation, "form", ExploitationForm.values, required=False)
+    form = codes.category(
+        "exploitation_form",
+        line.code(exploitation, "form", codes.known("exploitation_form"), required=False) or "",
+    )
     line.code(exploitation, "sexual_kind", SexualKind.values, required=False)
-    line.code(exploitation, "industry", ForcedLabourIndustry.values, required=False)
+    line.code(exploitation, "industry", codes.known("industry"), required=False)
     kinds = exploitation.get("criminal_kinds", [])
     if not isinstance(kinds, list) or any(k not in CriminalKind.values for k in kinds):
         line.fail(f"criminal_kinds {kinds!r} must be a list of known codes")
@@ -212,6 +216,11 @@ def _check_police_report(line: _Line, r: dict) -> None:
 
 def read(path: Path) -> list[_Line]:
     """Parse and check every line; raise ImportFailed listing every bad one."""
+    with remembered():
+        return _read(path)
+
+
+def _read(path: Path) -> list[_Line]:
     lines, errors, refs = [], [], {"inquiry": set(), "case": set()}
     with path.open(encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 import rules
 from cmm.core.codes import (
     AssessingAuthority,
-    ContactActor,
-    ExploitationForm,
     country_display,
     nationality_choices,
 )
+from rules import codes
+from rules.codes import CodeValidator
 
 
 class Outcome(models.TextChoices):
@@ -22,21 +22,6 @@ class Outcome(models.TextChoices):
 class SexualKind(models.TextChoices):
     PROSTITUTION = "prostitution", _("Prostitution")
     OTHER_SEXUAL = "other_sexual", _("Other sexual exploitation")
-
-
-class ForcedLabourIndustry(models.TextChoices):
-    RESTAURANT = "restaurant", _("Restaurant")
-    CONSTRUCTION = "construction", _("Construction")
-    AGRICULTURE = "agriculture", _("Agriculture")
-    CLEANING = "cleaning", _("Cleaning")
-    DOMESTIC_WORK = "domestic_work", _("Domestic work")
-    TRANSPORT = "transport", _("Transport")
-    WAREHOUSE = "warehouse", _("Warehouse")
-    EXPORT = "export", _("Export")
-    FISHING = "fishing", _("Fishing")
-    MULTIPLE = "multiple", _("Several industries")
-    OTHER = "other", _("Other")
-    UNRESOLVED = "unresolved", _("Unresolved")
 
 
 class CriminalKind(models.TextChoices):
@@ -66,16 +51,22 @@ class Assessment(models.Model):
     decided_on = models.DateField(_("decision date"), db_index=True)
     decision_received_on = models.DateField(_("decision received"), null=True, blank=True)
     contact_actor = models.CharField(
-        _("contact-creating actor"), max_length=32, choices=ContactActor.choices, blank=True
+        _("contact-creating actor"),
+        max_length=32,
+        validators=[CodeValidator("contact_actor")],
+        blank=True,
     )
     exploitation_form = models.CharField(
-        _("form of exploitation"), max_length=32, choices=ExploitationForm.choices, blank=True
+        _("form of exploitation"),
+        max_length=32,
+        validators=[CodeValidator("exploitation_form")],
+        blank=True,
     )
     sexual_kind = models.CharField(
         _("kind of sexual exploitation"), max_length=32, choices=SexualKind.choices, blank=True
     )
     forced_labour_industry = models.CharField(
-        _("industry"), max_length=32, choices=ForcedLabourIndustry.choices, blank=True
+        _("industry"), max_length=32, validators=[CodeValidator("industry")], blank=True
     )
     criminal_kinds = models.JSONField(_("criminal acts"), default=list, blank=True)
     exploitation_country = models.CharField(
@@ -95,6 +86,9 @@ class Assessment(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     get_exploitation_country_display = country_display("exploitation_country")
+    get_contact_actor_display = codes.display("contact_actor", "contact_actor")
+    get_exploitation_form_display = codes.display("exploitation_form", "exploitation_form")
+    get_forced_labour_industry_display = codes.display("forced_labour_industry", "industry")
 
     class Meta:
         verbose_name = _("assessment")

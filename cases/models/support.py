@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import rules
-from cmm.core.codes import AssessingAuthority, ExtensionReason, choice_display
+from cmm.core.codes import (
+    AssessingAuthority,
+    ExtensionReason,
+    choice_display,
+)
+from rules import codes
+from rules.codes import CodeValidator
 from rules.values import Reflection
 
 
@@ -137,39 +143,28 @@ class Extension(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class HousingType(models.TextChoices):
-    SPECIALISED_CRISIS_CENTRE = "specialised_crisis_centre", _("Specialised crisis centre")
-    CRISIS_CENTRE = "crisis_centre", _("Crisis centre")
-    ASYLUM_CENTRE = "asylum_centre", _("Asylum centre")
-    SHELTER = "shelter", _("Shelter")
-    MUNICIPAL_OFFER = "municipal_offer", _("Municipal offer (Service Act §§109-110)")
-    PRIVATE = "private", _("Private")
-    CUSTODY = "custody", _("Custody")
-    NONE = "none", _("No housing")
-
-
-class PlacementEndReason(models.TextChoices):
-    MOVED = "moved", _("Moved to another placement")
-    DISAPPEARED = "disappeared", _("Disappeared")
-    LEFT = "left", _("Left on own initiative")
-    COURSE_ENDED = "course_ended", _("The course ended")
-    OTHER = "other", _("Other")
-
-
 class Placement(models.Model):
     """A housing placement (indkvartering). Placements of one case never overlap."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="placements")
-    housing_type = models.CharField(_("type"), max_length=32, choices=HousingType.choices)
+    housing_type = models.CharField(
+        _("type"), max_length=32, validators=[CodeValidator("housing_type")]
+    )
     place = models.CharField(_("place"), max_length=200, blank=True)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     end_reason = models.CharField(
-        _("reason it ended"), max_length=16, choices=PlacementEndReason.choices, blank=True
+        _("reason it ended"),
+        max_length=16,
+        validators=[CodeValidator("placement_end_reason")],
+        blank=True,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    get_housing_type_display = codes.display("housing_type", "housing_type")
+    get_end_reason_display = codes.display("end_reason", "placement_end_reason")
 
     class Meta:
         verbose_name = _("placement")

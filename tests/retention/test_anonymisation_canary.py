@@ -30,6 +30,7 @@ from referrals import services as inquiry_services
 from repatriation import services as return_services
 from repatriation.models import Payment
 from retention import services as retention
+from rules.codes import CodeValidator
 from tests.factories import interview_data, make_inquiry
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,11 @@ def free_text_fields(model) -> list:
     return [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, TEXT) and not f.choices and _label(model, f) not in CODED
+        if isinstance(f, TEXT)
+        and not f.choices
+        # A code of one of the mechanism's code lists (rules.codes): checked against it.
+        and not any(isinstance(v, CodeValidator) for v in f.validators)
+        and _label(model, f) not in CODED
     ]
 
 

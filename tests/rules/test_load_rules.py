@@ -15,6 +15,7 @@ import rules
 from cases import services as case_services
 from cases.models import Case
 from cases.models.assessment import authority_for
+from referrals.forms import InquiryForm
 from repatriation import services as return_services
 from rules.models import RuleVersion
 from tests.factories import assessment_data, interview_data, make_inquiry
@@ -116,6 +117,18 @@ def test_a_future_version_is_loaded_as_approved(tmp_path):
     assert "0 versions loaded, 2 already held" in load(path)
 
 
+def test_a_file_version_that_drops_a_code_is_refused(tmp_path):
+    later = danish_version()
+    later["effective_from"] = (timezone.localdate() + timedelta(days=30)).isoformat()
+    later["values"]["codes"]["housing_type"].pop()
+    path = rule_file(tmp_path, [danish_version(), later])
+    with pytest.raises(CommandError, match="The code none cannot be removed: retire it instead"):
+        load(path, "--check")
+    with pytest.raises(CommandError, match="The code none cannot be removed"):
+        load(rule_file(tmp_path, [later]))
+    assert len(approved_versions()) == 1
+
+
 # A new installation for another mechanism ----------------------------------------------------
 
 
@@ -146,18 +159,23 @@ def test_initial_is_refused_once_an_inquiry_exists(hanne):
 
 
 @pytest.mark.parametrize(
-    ("path", "initial", "authority", "base_days", "max_days", "in_kind"),
+    ("path", "initial", "authority", "base_days", "max_days", "in_kind", "first_caller"),
     [
-        (DENMARK, False, "cmm", 30, 120, 40_000),
-        (ILLUSTRATIVE, True, "immigration_service", 60, 120, 3_000),
+        (DENMARK, False, "cmm", 30, 120, 40_000, "police"),
+        (ILLUSTRATIVE, True, "immigration_service", 60, 120, 3_000, "first_responder"),
     ],
     ids=["denmark", "illustrative"],
 )
 def test_a_course_under_each_mechanism(
-    hanne, tove, karin, path, initial, authority, base_days, max_days, in_kind
+    hanne, tove, karin, path, initial, authority, base_days, max_days, in_kind, first_caller
 ):
     load(path, *(["--initial"] if initial else []))
     today = timezone.localdate()
+
+    # The mechanism's own code lists: the hotline's form offers its callers, in its order.
+    caller_types = [code for code, _label in InquiryForm().fields["caller_type"].choices]
+    assert caller_types[1] == first_caller
+    assert ("siri" in caller_types) is (path == DENMARK)
 
     # Referred, with legal residence: in Denmark CMM assesses, in the illustrative
     # mechanism one competent authority decides on everyone.

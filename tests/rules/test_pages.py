@@ -27,18 +27,34 @@ def vibeke(db):
     return UserFactory(username="vibeke", role="supervisor")
 
 
-def form_data(values: dict, **changes) -> dict:
-    """The proposal form as the browser posts it, from a version's values."""
+def form_data(values: dict, *, new_codes=None, retired=(), **changes) -> dict:
+    """The proposal form as the browser posts it, from a version's values: the settings,
+    and each code list's rows (a held code's place, labels and box; the empty row for a
+    new one, filled from `new_codes` {list: entry}); `retired` holds (list, code)."""
     data = {}
     for setting in SETTINGS:
         value = changes.get(setting.key, get(values, setting.key))
         data[field_name(setting.key)] = value if isinstance(value, list) else str(value)
+    for name, entries in values["codes"].items():
+        prefix = f"codes-{name}"
+        data |= {f"{prefix}-TOTAL_FORMS": len(entries) + 1, f"{prefix}-INITIAL_FORMS": len(entries)}
+        for i, entry in enumerate(entries):
+            data |= {f"{prefix}-{i}-order": i + 1, f"{prefix}-{i}-da": entry["da"]}
+            data[f"{prefix}-{i}-en"] = entry["en"]
+            if entry["active"] and (name, entry["code"]) not in retired:
+                data[f"{prefix}-{i}-active"] = "on"
+        new = (new_codes or {}).get(name, {"active": True})
+        for key in ("order", "code", "da", "en", "category"):
+            if new.get(key):
+                data[f"{prefix}-{len(entries)}-{key}"] = new[key]
+        if new.get("active"):
+            data[f"{prefix}-{len(entries)}-active"] = "on"
     return data
 
 
-def propose(client, **changes):
+def propose(client, new_codes=None, retired=(), **changes):
     tomorrow = timezone.localdate() + timedelta(days=1)
-    data = form_data(services.in_force().values, **changes)
+    data = form_data(services.in_force().values, new_codes=new_codes, retired=retired, **changes)
     data |= {"effective_from": tomorrow.isoformat(), "reason": "Ny finanslov: højere loft."}
     return client.post(reverse("rules:propose"), data)
 
