@@ -49,6 +49,8 @@ from cmm.core.exceptions import Refused
 from referrals.models import Inquiry, InquiryPerson
 from repatriation.models import Payment, PreparedReturn
 from retention.models import SubjectAccess
+from rules import codes
+from rules.codes import CodeValidator
 
 PERM = "retention.produce_subject_access"
 
@@ -94,6 +96,10 @@ def _value(obj: models.Model, field: models.Field, users: dict[int, str]) -> Any
     if field.choices:
         value = getattr(obj, field.attname)
         return {"code": value, "label": str(dict(field.flatchoices).get(value, value))}
+    code_lists = [v.name for v in field.validators if isinstance(v, CodeValidator)]
+    if code_lists:
+        value = getattr(obj, field.attname)
+        return {"code": value, "label": codes.label(code_lists[0], value) if value else ""}
     value = getattr(obj, field.attname)
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat(timespec="minutes")

@@ -70,6 +70,9 @@ def test_the_file_holds_every_kind_of_record_and_the_trail(
     ):
         assert records[model], f"{model} is missing from the file"
     assert records["cases.person"][0]["name"] == CANARY
+    # A code of a code list reads with its label, as a choice does.
+    inquiry = records["referrals.inquiry"][0]
+    assert inquiry["caller_type"] == {"code": "police", "label": "Politi"}
     assert data["audit_trail"], "who read or changed it"
     assert any(e["by"] for e in data["audit_trail"])
     assert CANARY in html and "<script" not in html and "http" not in html.split("</style>")[0]
