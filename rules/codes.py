@@ -4,6 +4,9 @@ statistics category each code counts under (rules.values.CODE_LISTS names the li
 Forms offer the active codes of the version in force today, in its order. A code is never
 dropped from a list, only retired: the records that have it keep it, read it with its
 label and count it under its category in every statistic.
+
+The records' fields carry a CodeValidator rather than Django `choices`: a field's choices
+are read by the system checks, before any database exists, while the lists are data.
 """
 
 from collections.abc import Callable
