@@ -36,14 +36,23 @@ def version_list(request: HttpRequest) -> HttpResponse:
             "proposals": versions.filter(status=RuleVersion.Status.PROPOSED),
             "versions": versions.exclude(status=RuleVersion.Status.PROPOSED),
             "rows": differences(None, current.values),
-            "code_lists": [
-                (spec, parse(current.values, current.effective_from).codes[name])
-                for name, spec in CODE_LISTS.items()
-            ],
+            "code_lists": _code_lists(current),
             "may_propose": request.user.has_perm("rules.propose_ruleversion"),
             "today": timezone.localdate(),
         },
     )
+
+
+def _code_lists(version: RuleVersion) -> list[tuple]:
+    """Each list and its codes, each with the label of the category it counts under."""
+    held = parse(version.values, version.effective_from).codes
+    return [
+        (
+            spec,
+            [(code, dict(spec.categories.choices)[code.category]) for code in held[name]],
+        )
+        for name, spec in CODE_LISTS.items()
+    ]
 
 
 @require_http_methods(["GET", "POST"])

@@ -170,6 +170,11 @@ def test_the_list_shows_the_rules_in_force_and_what_is_coming(login, tove, vibek
     page = login(tove).get(reverse("rules:list")).content.decode()
     assert "Længere periode." in page and "(kommende)" in page
     assert "afgørelsesdatoen" in page
+    # The code lists in force, each code with its labels and the category it counts under.
+    assert (
+        "<td>Arbejdstilsynet</td><td>Working Environment Authority</td><td>Arbejdstilsynet</td>"
+        in page
+    )
 
 
 def test_a_page_reads_the_rules_once_however_many_ask(login, tove, karin, hanne):
