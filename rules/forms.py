@@ -80,6 +80,7 @@ class CodeRowForm(DkfdsFormMixin, forms.Form):
     def __init__(self, *args, spec: CodeList, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "---------"), *spec.categories.choices]
+        self.fields["order"].widget.attrs["class"] += " input-width-xxs"
         self.fields["code"].max_length = spec.max_length
         self.held = bool(self.initial.get("code"))
         self.category_label = dict(spec.categories.choices).get(self.initial.get("category"), "")

@@ -15,6 +15,7 @@ from cases.models import Case
 from referrals.models import Inquiry
 from rules.models import RuleVersion
 from stats.counting import statistics_for
+from tests.e2e.conftest import screenshot
 from tests.factories import UserFactory, case_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,6 +97,7 @@ def test_two_supervisors_add_a_code_that_forms_offer_from_its_date(open_as, hann
     page.fill(f"{new}-da", "Ambassade")
     page.fill(f"{new}-en", "Embassy")
     page.select_option(f"{new}-category", "other")
+    screenshot(page, "rules-propose-a-code")
     page.get_by_role("button", name="Foreslå versionen").click()
     page.get_by_text("En anden teamleder skal godkende det.").wait_for()
 
