@@ -1,6 +1,6 @@
 """Test data through the same services the application uses, so audit events exist too."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import factory
@@ -187,3 +187,12 @@ def assessment_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def decided_earlier(case, day: date):
+    """The course as if its decision had been made on `day`: a reflection period begins on
+    or after the decision, so a test of a period begun before today needs an earlier one."""
+    from cases.models import Assessment, Case
+
+    Assessment.objects.filter(case=case).update(decided_on=day)
+    return Case.objects.get(pk=case.pk)

@@ -71,7 +71,16 @@ def reflection_start(
             _("With this residence status the reflection period is granted by %(who)s.")
             % {"who": AssessingAuthority(expected).label}
         )
-    reflection = rules.at(case.decision_date()).reflection
+    decided_on = case.decision_date()
+    if starts_on < decided_on:
+        raise Refused(
+            _(
+                "The reflection period cannot start before the decision that the person is "
+                "trafficked (%(day)s)."
+            )
+            % {"day": decided_on.strftime("%d-%m-%Y")}
+        )
+    reflection = rules.at(decided_on).reflection
     period = ReflectionPeriod(
         case=case,
         starts_on=starts_on,

@@ -18,7 +18,14 @@ from cmm.core.workdays import is_working_day, previous_working_day
 from referrals import services as referral_services
 from referrals.models import InquiryPerson
 from repatriation import services as return_services
-from tests.factories import case_in, inquiry_data, make_inquiry, person_data, referred_case
+from tests.factories import (
+    case_in,
+    decided_earlier,
+    inquiry_data,
+    make_inquiry,
+    person_data,
+    referred_case,
+)
 
 pytestmark = pytest.mark.django_db
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -37,7 +44,8 @@ def make(hanne, tove, karin):
 
 
 def supported(make, karin, **kw):
-    return make("in_support", **kw)
+    # Decided well before the periods these tests start in the past.
+    return decided_earlier(make("in_support", **kw), date(2025, 1, 1))
 
 
 # Working days -------------------------------------------------------------------------------

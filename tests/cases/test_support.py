@@ -13,7 +13,7 @@ from cases import services
 from cases.models import Case, CaseState, Extension, PoliceReport, ReflectionPeriod
 from cmm.audit.models import AuditEvent
 from cmm.core.exceptions import Refused
-from tests.factories import case_in
+from tests.factories import case_in, decided_earlier
 
 pytestmark = pytest.mark.django_db
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -32,7 +32,8 @@ def supported(make, karin):
     """A case whose person accepted the offer: receiving support, no legal residence."""
 
     def _supported(**kw):
-        return make("in_support", **kw)
+        # Decided well before the periods these tests start in the past.
+        return decided_earlier(make("in_support", **kw), date(2025, 1, 1))
 
     return _supported
 
@@ -140,6 +141,19 @@ def test_the_granting_authority_follows_the_residence_status(supported, karin):
     assert start_period(case, karin, timezone.localdate(), granted_by="cmm").granted_by == "cmm"
     with pytest.raises(Refused):
         start_period(case, karin, timezone.localdate(), granted_by="cmm")
+
+
+def test_no_period_starts_before_the_decision(make, karin):
+    case = decided_earlier(make("in_support"), timezone.localdate() - timedelta(days=3))
+    with (
+        translation.override("en"),
+        pytest.raises(Refused, match="cannot start before the decision"),
+    ):
+        start_period(case, karin, timezone.localdate() - timedelta(days=4))
+    assert not ReflectionPeriod.objects.filter(case=case).exists()
+    # The day of the decision itself is the earliest start.
+    period = start_period(case, karin, timezone.localdate() - timedelta(days=3))
+    assert period.starts_on == timezone.localdate() - timedelta(days=3)
 
 
 def test_no_period_before_the_offer_is_accepted(make, karin):
