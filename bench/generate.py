@@ -32,6 +32,7 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+import rules  # noqa: E402
 from cmm.core.names import fold  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -556,12 +557,14 @@ def _support(p: dict) -> None:
             max_days, ends_on, recorded_by_id)
         SELECT c, t_offer::date,
                CASE WHEN residence = 'legal_residence' THEN 'cmm' ELSE 'immigration_service' END,
-               d, 120, t_offer::date + d - 1, contact_id
+               d, %(reflection_max)s, t_offer::date + d - 1, contact_id
         FROM b_case
         CROSS JOIN LATERAL (SELECT CASE WHEN r4 < 0.1 THEN 90 WHEN r4 < 0.25 THEN 60
                                         ELSE 30 END AS d) x
         WHERE stage >= 5 AND end_status <> 'declined_offer'
         """,
+        # Each period keeps the maximum of the rules in force (one version in the Danish set).
+        {"reflection_max": rules.today().reflection.max_days},
     )
     step(
         "extensions",
