@@ -11,6 +11,7 @@ from api import keys
 from api.models import ApiClient, ApiKey, Scope
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
+from rules.codes import check_codes
 
 # A key is given for at most this long: a partner's system is looked at again by then.
 MAX_VALIDITY = timedelta(days=2 * 366)
@@ -69,6 +70,7 @@ def client_create(
         "expires_on": expires_on,
     }
     _check(data)
+    check_codes(ApiClient, data)
     # The account the services record as the actor: inactive and without a password, it
     # can never log in to the pages.
     account = User(username=f"api-client-{timezone.now():%Y%m%d%H%M%S%f}", is_active=False)

@@ -15,6 +15,7 @@ from cmm.core.locking import lock_version
 from cmm.core.models import next_reference
 from cmm.core.transitions import apply_transition
 from referrals.models import Inquiry, InquiryPerson
+from rules.codes import check_codes
 
 INQUIRY_FIELDS = (
     "received_at",
@@ -60,6 +61,7 @@ def lock_inquiry(inquiry_id: int, version: int) -> Inquiry:
 
 
 def _add_person(actor: AbstractBaseUser, inquiry: Inquiry, data: dict[str, Any]) -> InquiryPerson:
+    check_codes(InquiryPerson, data)
     person = InquiryPerson.objects.create(
         inquiry=inquiry, **{f: data[f] for f in PERSON_FIELDS if f in data}
     )
@@ -73,6 +75,7 @@ def inquiry_create(
 ) -> Inquiry:
     """Register an inquiry and the persons it concerns."""
     _require(actor, "referrals.add_inquiry")
+    check_codes(Inquiry, data)
     received_at = data.get("received_at") or timezone.now()
     inquiry = Inquiry.objects.create(
         reference=next_reference("I", timezone.localtime(received_at).year),
@@ -101,6 +104,9 @@ def inquiry_update(
     if not inquiry.is_open:
         raise Refused(_("A closed, referred or linked inquiry can no longer be changed."))
 
+    check_codes(Inquiry, data)
+    for item in persons:
+        check_codes(InquiryPerson, item)
     before = audit.snapshot(inquiry, INQUIRY_FIELDS)
     for field in INQUIRY_FIELDS:
         if field in data:

@@ -9,7 +9,7 @@ The records' fields carry a CodeValidator rather than Django `choices`: a field'
 are read by the system checks, before any database exists, while the lists are data.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -19,6 +19,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cmm.core.exceptions import Refused
 from rules import lookup
 from rules.values import CODE_LISTS, Code
 
@@ -129,3 +130,18 @@ class CodeField(forms.ChoiceField):
     def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
         self.kept = form.initial.get(field_name) or self.initial or ""
         return super().get_bound_field(form, field_name)
+
+
+def check_codes(model: type[models.Model], values: Mapping[str, Any]) -> None:
+    """Refused if a value meant for a code field of `model` is not a code of its list: a
+    service's own check, whichever form, file or interface the values came from."""
+    for field in model._meta.concrete_fields:
+        value = values.get(field.name)
+        if not value:
+            continue
+        for validator in field.validators:
+            if isinstance(validator, CodeValidator) and value not in known(validator.name):
+                raise Refused(
+                    gettext("%(value)s is not a code of the list “%(list)s”.")
+                    % {"value": value, "list": CODE_LISTS[validator.name].label}
+                )

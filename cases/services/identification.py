@@ -16,6 +16,7 @@ from cases.services.common import _require_work, _touch, lock_case
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
 from cmm.core.transitions import apply_transition
+from rules.codes import check_codes
 
 INTERVIEW_FIELDS = (
     "held_at",
@@ -138,6 +139,7 @@ def case_record_assessment(
         raise Refused(_("The decision date cannot be in the future."))
     if case.report_sent_on and data["decided_on"] < case.report_sent_on:
         raise Refused(_("The decision cannot be dated before the report was sent."))
+    check_codes(Assessment, data)
     assessment = Assessment(
         case=case,
         authority=case.assessing_authority,

@@ -30,6 +30,7 @@ from cases.services.common import _lock_work, _not_in_future, _touch
 from cmm.audit import services as audit
 from cmm.core.exceptions import Refused
 from cmm.core.transitions import apply_transition
+from rules.codes import check_codes
 
 
 @transaction.atomic
@@ -192,6 +193,7 @@ def placement_add(
         raise Refused(_("A placement cannot end before it starts."))
     if bool(ends_on) != bool(data.get("end_reason")):
         raise Refused(_("Give both the end date and the reason it ended, or neither."))
+    check_codes(Placement, data)
     for other in case.placements.all():
         if other.overlaps(starts_on, ends_on):
             raise Refused(
@@ -228,6 +230,7 @@ def placement_end(
     if ends_on < placement.starts_on:
         raise Refused(_("A placement cannot end before it starts."))
     _not_in_future(ends_on, _("The end"))
+    check_codes(Placement, {"end_reason": reason})
     before = audit.snapshot(placement, PLACEMENT_FIELDS)
     placement.ends_on = ends_on
     placement.end_reason = reason

@@ -15,13 +15,21 @@ from cases import services as case_services
 from cases.forms import AssessmentForm, PlacementForm
 from cases.models import Assessment, Case
 from cmm.core.exceptions import Refused
+from referrals import services as inquiry_services
 from referrals.forms import InquiryForm
 from referrals.models import Inquiry
 from rules import codes
 from rules.services import in_force, version_approve, version_propose
 from rules.values import RuleError, parse
 from stats.counting import statistics_for
-from tests.factories import UserFactory, assessment_data, case_in, make_inquiry
+from tests.factories import (
+    UserFactory,
+    assessment_data,
+    case_in,
+    inquiry_data,
+    make_inquiry,
+    person_data,
+)
 from tests.rules.test_pages import propose as propose_in_the_form
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +248,22 @@ def test_a_new_code_without_its_category_is_refused_in_the_form(login, tove):
     page = response.content.decode()
     assert "Angiv den statistikkategori, den tæller under" in page
     assert 'id="codes-exploitation_form" open' in page
+
+
+def test_the_services_refuse_a_code_the_list_does_not_have(hanne, tove, karin):
+    with translation.override("en"):
+        with pytest.raises(Refused, match="no_such is not a code of the list"):
+            inquiry_services.inquiry_create(
+                actor=hanne, data=inquiry_data(caller_type="no_such"), persons=[]
+            )
+        with pytest.raises(Refused, match="no_such is not a code of the list"):
+            inquiry_services.inquiry_create(
+                actor=hanne,
+                data=inquiry_data(),
+                persons=[person_data(suspected_exploitation="no_such")],
+            )
+        assert not Inquiry.objects.exists()
+        case = case_in("awaiting_cmm_assessment", hotline=hanne, supervisor=tove, contact=karin)
+        with pytest.raises(Refused, match="Forms of exploitation"):
+            record_assessment(case, karin, exploitation_form="no_such")
+        assert not Assessment.objects.filter(case=case).exists()
