@@ -36,7 +36,7 @@ def known(name: str) -> dict[str, Code]:
     it says (today's first: a code of a version not yet in force is not known yet)."""
     found: dict[str, Code] = {}
     today = lookup.today()
-    for version in (today, *reversed(lookup.versions())):
+    for version in reversed(lookup.versions()):
         if version.effective_from > today.effective_from:
             continue
         for code in version.codes.get(name, ()):
@@ -95,9 +95,9 @@ class CodeValidator:
     def __call__(self, value: Any) -> None:
         if value and value not in known(self.name):
             raise ValidationError(
-                _("%(value)s is not a code of the list."),
+                _("%(value)s is not a code of the list “%(list)s”."),
                 code="invalid_choice",
-                params={"value": value},
+                params={"value": value, "list": CODE_LISTS[self.name].label},
             )
 
     def __eq__(self, other: object) -> bool:
@@ -137,11 +137,9 @@ def check_codes(model: type[models.Model], values: Mapping[str, Any]) -> None:
     service's own check, whichever form, file or interface the values came from."""
     for field in model._meta.concrete_fields:
         value = values.get(field.name)
-        if not value:
-            continue
         for validator in field.validators:
-            if isinstance(validator, CodeValidator) and value not in known(validator.name):
-                raise Refused(
-                    gettext("%(value)s is not a code of the list “%(list)s”.")
-                    % {"value": value, "list": CODE_LISTS[validator.name].label}
-                )
+            if value and isinstance(validator, CodeValidator):
+                try:
+                    validator(value)
+                except ValidationError as error:
+                    raise Refused(error.messages[0]) from error
